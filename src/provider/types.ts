@@ -122,3 +122,21 @@ export interface ProviderDefinition {
   errors: ErrorMapping;
   generate: GenerateOperation;
 }
+
+export interface PrefixRoute {
+  prefix: string;
+  provider: string;
+  uncataloguedFallback?: string;
+}
+
+/** The model-prefix registry codegen writes to generated/registry.ts. */
+export interface Registry {
+  providerIds: readonly string[];
+  defaultModel: string;
+  prefixRoutes: readonly PrefixRoute[];
+  bareModels: Readonly<Record<string, string>>;
+  barePrefixes: readonly PrefixRoute[];
+  aliases: Readonly<Record<string, string>>;
+  catalogModels: Readonly<Record<string, readonly string[]>>;
+  load(providerId: string): Promise<ProviderDefinition>;
+}

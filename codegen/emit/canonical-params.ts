@@ -1,0 +1,23 @@
+import { formatTypeScript } from '../format.js';
+import { generatedHeader, type GeneratedFile } from './header.js';
+import { toLiteral } from './literal.js';
+
+/** The role of every unified request param (x-imagegate-role in the canonical request schema). */
+export async function emitCanonicalParams(requestSchema: Record<string, unknown>): Promise<GeneratedFile> {
+  const properties = requestSchema['properties'] as Record<string, Record<string, unknown>>;
+  const roles = Object.fromEntries(
+    Object.entries(properties).map(([name, schema]) => {
+      const role = schema['x-imagegate-role'];
+      if (role !== 'param' && role !== 'control' && role !== 'credential') {
+        throw new Error(`spec/canonical/image-generation-request.schema.json ${name}: x-imagegate-role must be param, control or credential`);
+      }
+      return [name, role];
+    }),
+  );
+  const code = [
+    generatedHeader('canonical-params', 'spec/canonical/image-generation-request.schema.json'),
+    `export type ParamRole = 'param' | 'control' | 'credential';\n\n`,
+    `export const requestParamRoles: Readonly<Record<string, ParamRole>> = ${toLiteral(roles)};\n`,
+  ].join('');
+  return { path: 'canonical/params.ts', content: await formatTypeScript(code) };
+}

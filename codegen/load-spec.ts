@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { validate as validateOpenApi, compileErrors } from '@readme/openapi-parser';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import YAML from 'yaml';
+import type { CodegenPaths } from './paths.js';
+import type { ContractIR, MappingYaml, ModelsYaml, OpenApiDoc, OperationIR, ProviderIR, ProviderYaml, SpecIR } from './ir.js';
+import { checkProviderConsistency } from './check-consistency.js';
+
+export class SpecError extends Error {}
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+function readYaml(file: string): unknown {
+  const doc = YAML.parseDocument(readFileSync(file, 'utf8'), { merge: true });
+  if (doc.errors.length > 0) throw new SpecError(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+function dslValidator(specDir: string, name: string): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats.default(ajv);
+  return ajv.compile(readJson(join(specDir, 'dsl', `${name}.schema.json`)));
+}
+
+function checkAgainst(validator: ValidateFunction, value: unknown, file: string): void {
+  if (validator(value)) return;
+  const problems = (validator.errors ?? []).map((e) => `  ${e.instancePath || '/'} ${e.message ?? ''}`).join('\n');
+  throw new SpecError(`${file} does not match its DSL schema:\n${problems}`);
+}
+
+function findOperation(doc: OpenApiDoc, operationId: string, file: string): OperationIR {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (operation['operationId'] === operationId) {
+        if (method !== 'post') throw new SpecError(`${file}: ${operationId} is ${method.toUpperCase()}, only POST is supported`);
+        return { operationId, method: 'POST', path };
+      }
+    }
+  }
+  throw new SpecError(`${file}: no operation with operationId ${operationId}`);
+}
+
+function verifyUpstreamPins(provider: ProviderYaml, paths: CodegenPaths, file: string): void {
+  if (!existsSync(paths.upstreamDir)) return;
+  for (const pin of provider.upstream) {
+    const upstreamFile = join(paths.upstreamDir, pin.file);
+    if (!existsSync(upstreamFile)) throw new SpecError(`${file}: upstream file ${pin.file} is missing from ${paths.upstreamDir}`);
+    const actual = createHash('sha256').update(readFileSync(upstreamFile)).digest('hex');
+    if (actual !== pin.sha256) {
+      throw new SpecError(`${file}: upstream ${pin.file} has sha256 ${actual}, the spec pins ${pin.sha256}; re-derive the contract and update the pin`);
+    }
+  }
+}
+
+async function loadContract(dir: string, file: string, apiVersions: string[], specDir: string): Promise<ContractIR> {
+  const path = join(dir, file);
+  const doc = readYaml(path) as OpenApiDoc;
+  const result = await validateOpenApi(structuredClone(doc) as never);
+  if (!result.valid) throw new SpecError(`${relative(specDir, path)} is not a valid OpenAPI document:\n${compileErrors(result)}`);
+  return { file, apiVersions, doc };
+}
+
+async function loadProvider(specDir: string, id: string, paths: CodegenPaths, validators: Record<string, ValidateFunction>): Promise<ProviderIR> {
+  const dir = join(specDir, 'providers', id);
+  const rel = (name: string) => relative(paths.specDir, join(dir, name));
+  const provider = readYaml(join(dir, 'provider.yaml')) as ProviderYaml;
+  checkAgainst(validators['provider']!, provider, rel('provider.yaml'));
+  if (provider.id !== id) throw new SpecError(`${rel('provider.yaml')}: id ${provider.id} must equal its folder name ${id}`);
+  const mapping = readYaml(join(dir, 'mapping.yaml')) as MappingYaml;
+  checkAgainst(validators['mapping']!, mapping, rel('mapping.yaml'));
+  const models = readYaml(join(dir, 'models.yaml')) as ModelsYaml;
+  checkAgainst(validators['models']!, models, rel('models.yaml'));
+  verifyUpstreamPins(provider, paths, rel('provider.yaml'));
+  const contracts: ContractIR[] = [];
+  for (const contract of provider.contracts) {
+    contracts.push(await loadContract(dir, contract.file, contract.api_versions ?? [], specDir));
+  }
+  const generate = findOperation(contracts[0]!.doc, mapping.operations.generate.operation_id, rel(contracts[0]!.file));
+  const ir: ProviderIR = { id, dir, relDir: `providers/${id}`, provider, mapping, models, contracts, generate };
+  checkProviderConsistency(ir);
+  const casesDir = join(dir, 'cases');
+  if (existsSync(casesDir)) {
+    for (const name of readdirSync(casesDir).filter((n) => n.endsWith('.yaml')).sort()) {
+      checkAgainst(validators['case']!, readYaml(join(casesDir, name)), rel(`cases/${name}`));
+    }
+  }
+  return ir;
+}
+
+export async function loadSpec(paths: CodegenPaths): Promise<SpecIR> {
+  const canonicalDir = join(paths.specDir, 'canonical');
+  const canonical: SpecIR['canonical'] = {};
+  for (const name of readdirSync(canonicalDir).filter((n) => n.endsWith('.schema.json')).sort()) {
+    canonical[name.replace('.schema.json', '')] = readJson(join(canonicalDir, name));
+  }
+  const validators = Object.fromEntries(
+    ['provider', 'mapping', 'models', 'case'].map((name) => [name, dslValidator(paths.specDir, name)]),
+  );
+  const providerIds = readdirSync(join(paths.specDir, 'providers'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const providers: ProviderIR[] = [];
+  for (const id of providerIds) providers.push(await loadProvider(paths.specDir, id, paths, validators));
+  return { canonical, providers };
+}
