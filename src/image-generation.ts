@@ -1,0 +1,115 @@
+// imageGeneration(): the unified call. Validate -> resolve the provider -> enforce its catalog ->
+// translate (generated) -> send with retries -> translate back (generated) or map the error.
+import { registry } from '../generated/registry.js';
+import type { ImageGenerationRequest } from '../generated/canonical/types.js';
+import { authHeaders } from './auth/apply-auth.js';
+import { buildUrl, publicBase } from './dispatch/build-url.js';
+import { resolveModel } from './dispatch/resolve-model.js';
+import { BadRequestError } from './errors/classes.js';
+import { mapUpstreamError, type UpstreamErrorContext } from './errors/map-upstream-error.js';
+import { withRetries } from './http/retry.js';
+import { sendHttp } from './http/transport.js';
+import { splitParams } from './params/split-params.js';
+import { validateRequest } from './params/validate-request.js';
+import { createImageResponse, type ImageResponse } from './response/image-response.js';
+import { translateSuccess } from './response/translate-success.js';
+import { applyRules } from './rules/apply-rules.js';
+import { resolveSettings, secretValues } from './settings/resolve-settings.js';
+import { userAgent } from './version.js';
+
+export type ImageGenerationParams = ImageGenerationRequest & { signal?: AbortSignal };
+
+export interface CallOptions {
+  /** Environment to read provider settings from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Clock in milliseconds (default: Date.now). */
+  now?: () => number;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 600;
+const DEFAULT_NUM_RETRIES = 2;
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
+function takeSignal(input: ImageGenerationParams): { request: Record<string, unknown>; signal: AbortSignal | undefined } {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new BadRequestError('imageGeneration expects one object of params, e.g. { prompt: "a red fox" }.', { code: 'invalid_request' });
+  }
+  const { signal, ...request } = input;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new BadRequestError('signal must be an AbortSignal.', { param: 'signal', code: 'invalid_request' });
+  }
+  return { request, signal };
+}
+
+function extraHeaders(controls: Record<string, unknown>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries((controls['extra_headers'] as Record<string, string> | undefined) ?? {})) {
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower)) {
+      throw new BadRequestError(`extra_headers may not set ${name}; imagegate manages it.`, { param: 'extra_headers', code: 'invalid_request' });
+    }
+    headers[lower] = value;
+  }
+  return headers;
+}
+
+export async function imageGeneration(input: ImageGenerationParams, options: CallOptions = {}): Promise<ImageResponse> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const { request, signal } = takeSignal(input);
+  validateRequest(request);
+  const { params, controls, extras } = splitParams(request);
+  const resolved = resolveModel(registry, controls['model'] as string | undefined, controls['custom_llm_provider'] as string | undefined);
+  const provider = await registry.load(resolved.providerId);
+  const settings = resolveSettings(provider, controls, env);
+  const rules = applyRules({
+    provider,
+    model: resolved.model,
+    apiVersion: settings['api_version'],
+    baseModel: controls['base_model'] as string | undefined,
+    params,
+    dropParams: controls['drop_params'] === true,
+  });
+  if (provider.generate.extra === 'reject' && Object.keys(extras).length > 0) {
+    throw new BadRequestError(`${provider.displayName} accepts no provider-specific params (got ${Object.keys(extras).join(', ')}).`, {
+      param: Object.keys(extras)[0] ?? null,
+      provider: provider.id,
+      model: resolved.model,
+      code: 'unsupported_param',
+    });
+  }
+  const wire = provider.generate.buildRequest({ model: resolved.model, params: rules.params, extras, settings });
+  const base = settings[provider.generate.baseSetting]!;
+  const url = buildUrl(provider.generate, base, wire);
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'user-agent': userAgent,
+    ...authHeaders(provider.auth, settings),
+    ...extraHeaders(controls),
+  };
+  const body = JSON.stringify(wire.body);
+  const context: UpstreamErrorContext = { provider, model: resolved.model, secrets: secretValues(provider, settings) };
+  const timeoutMs = ((controls['timeout'] as number | undefined) ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+  let attempts = 0;
+  const images = await withRetries(
+    async () => {
+      attempts++;
+      const response = await sendHttp(
+        { url: url.toString(), method: wire.method, headers, body },
+        { timeoutMs, signal, context: { provider: provider.id, model: resolved.model } },
+      );
+      if (response.status >= 300) throw mapUpstreamError(context, response);
+      return translateSuccess(context, response, now);
+    },
+    { numRetries: (controls['num_retries'] as number | undefined) ?? DEFAULT_NUM_RETRIES, signal },
+  );
+  return createImageResponse(images, {
+    provider: provider.id,
+    model: resolved.model,
+    api_base: publicBase(base),
+    warnings: rules.warnings,
+    response_cost: null,
+    attempts,
+  });
+}

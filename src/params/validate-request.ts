@@ -1,0 +1,48 @@
+// The user boundary: the unified request checked by the precompiled validator from spec/canonical.
+import { validateImageGenerationRequest } from '../../generated/canonical/validators.js';
+import { BadRequestError } from '../errors/classes.js';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+const validate = validateImageGenerationRequest as unknown as CompiledValidator;
+
+function paramOf(error: AjvError): string | undefined {
+  if (error.keyword === 'required') return String(error.params['missingProperty']);
+  if (error.keyword === 'propertyNames') return String(error.params['propertyName'] ?? '');
+  const segments = error.instancePath.split('/').filter(Boolean);
+  return segments.length > 0 ? segments.join('.') : undefined;
+}
+
+function describe(error: AjvError, value: unknown): string {
+  const param = paramOf(error);
+  if (error.keyword === 'required') return `Missing required param "${param}".`;
+  if (error.keyword === 'propertyNames' || error.keyword === 'not') return `Param name "${param}" is not allowed.`;
+  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)?.slice(0, 80)})`;
+  const allowed = Array.isArray(error.params['allowedValues']) ? `: one of ${(error.params['allowedValues'] as unknown[]).join(', ')}` : '';
+  return `Invalid "${param}": ${error.message ?? 'invalid'}${allowed}${got}.`;
+}
+
+function valueAt(data: Record<string, unknown>, instancePath: string): unknown {
+  return instancePath
+    .split('/')
+    .filter(Boolean)
+    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), data);
+}
+
+export function validateRequest(data: Record<string, unknown>): void {
+  if (validate(data)) return;
+  const errors = validate.errors ?? [];
+  const first = errors[0];
+  const messages = [...new Set(errors.slice(0, 5).map((e) => describe(e, valueAt(data, e.instancePath))))];
+  throw new BadRequestError(`${messages.join(' ')} Fix the request and try again.`, {
+    param: first === undefined ? null : (paramOf(first) ?? null),
+    code: 'invalid_request',
+  });
+}

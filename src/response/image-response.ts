@@ -1,0 +1,22 @@
+// The result: exactly the OpenAI ImagesResponse when serialised, with imagegate's metadata on a
+// non-enumerable _hidden_params property.
+import type { ImagesResponse } from '../../generated/canonical/types.js';
+import type { Warning } from './warnings.js';
+
+export interface HiddenParams {
+  provider: string;
+  model: string;
+  /** The base URL called, without credentials or query. */
+  api_base: string;
+  warnings: Warning[];
+  /** USD; null until cost tracking knows the price. */
+  response_cost: number | null;
+  /** Provider calls made, retries included. */
+  attempts: number;
+}
+
+export type ImageResponse = ImagesResponse & { readonly _hidden_params: HiddenParams };
+
+export function createImageResponse(body: ImagesResponse, hidden: HiddenParams): ImageResponse {
+  return Object.defineProperty(body, '_hidden_params', { value: hidden, enumerable: false, writable: false, configurable: false }) as ImageResponse;
+}

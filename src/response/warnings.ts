@@ -1,0 +1,3 @@
+import type { Warning as WarningSchema } from '../../generated/canonical/types.js';
+
+export type Warning = WarningSchema;

@@ -1,0 +1,106 @@
+// Enforces the catalog before any network call: an unsupported param or value is an
+// UnsupportedParamsError, or, with drop_params, removed and reported as a warning.
+import { BadRequestError, UnsupportedParamsError } from '../errors/classes.js';
+import type { ProviderDefinition, RuleSet } from '../provider/types.js';
+import type { Warning } from '../response/warnings.js';
+import { checkValue } from './check-value.js';
+
+export interface RulesInput {
+  provider: ProviderDefinition;
+  model: string;
+  apiVersion: string | undefined;
+  baseModel: string | undefined;
+  params: Record<string, unknown>;
+  dropParams: boolean;
+}
+
+export interface RulesOutcome {
+  params: Record<string, unknown>;
+  warnings: Warning[];
+}
+
+interface NamedRules {
+  label: string;
+  rules: RuleSet;
+}
+
+function own<T>(record: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+function applicableRules(input: RulesInput, warnings: Warning[]): NamedRules[] {
+  const { catalog, displayName } = input.provider;
+  if (input.baseModel !== undefined && own(catalog.models, input.baseModel) === undefined) {
+    throw new BadRequestError(
+      `base_model "${input.baseModel}" is not in the ${displayName} catalog; use one of: ${Object.keys(catalog.models).join(', ') || '(none)'}.`,
+      { param: 'base_model', provider: input.provider.id, model: input.model, code: 'invalid_base_model' },
+    );
+  }
+  const sets: NamedRules[] = [];
+  const modelName = input.baseModel ?? input.model;
+  const modelRules = own(catalog.models, modelName);
+  if (modelRules !== undefined) sets.push({ label: `model ${modelName}`, rules: modelRules });
+  const versionRules = own(catalog.apiVersions, input.apiVersion);
+  if (versionRules !== undefined) sets.push({ label: `api_version ${input.apiVersion}`, rules: versionRules });
+  if (sets.length > 0) return sets;
+  if (catalog.unknownModels === 'reject') {
+    throw new BadRequestError(`Model "${input.model}" is not in the ${displayName} catalog (${Object.keys(catalog.models).join(', ')}).`, {
+      param: 'model',
+      provider: input.provider.id,
+      model: input.model,
+      code: 'model_not_found',
+    });
+  }
+  const subject = Object.keys(catalog.apiVersions).length > 0 && input.apiVersion !== undefined ? `api_version ${input.apiVersion}` : `model ${input.model}`;
+  warnings.push({
+    code: 'unvalidated-model',
+    message: `${subject} is not in the ${displayName} catalog, so its params are sent without validation.`,
+  });
+  return [];
+}
+
+function problemWith(param: string, value: unknown, input: RulesInput, sets: NamedRules[], params: Record<string, unknown>): string | undefined {
+  const { provider } = input;
+  if (!provider.generate.mappedParams.includes(param)) return `${provider.displayName} does not support ${param}`;
+  if (!provider.catalog.governedParams.includes(param)) return undefined;
+  for (const { label, rules } of sets) {
+    const rule = rules.params[param];
+    if (rule === undefined) return `${provider.displayName} ${label} does not support ${param}`;
+    const problem = checkValue(value, rule, params);
+    if (problem !== undefined) return `${provider.displayName} ${label}: ${param}=${JSON.stringify(value)} ${problem}`;
+  }
+  return undefined;
+}
+
+function checkPromptLength(input: RulesInput, sets: NamedRules[]): void {
+  const prompt = input.params['prompt'];
+  for (const { label, rules } of sets) {
+    if (typeof prompt === 'string' && rules.prompt_max_length !== undefined && prompt.length > rules.prompt_max_length) {
+      throw new BadRequestError(
+        `prompt has ${prompt.length} characters; ${input.provider.displayName} ${label} accepts at most ${rules.prompt_max_length}. Shorten the prompt.`,
+        { param: 'prompt', provider: input.provider.id, model: input.model, code: 'prompt_too_long' },
+      );
+    }
+  }
+}
+
+export function applyRules(input: RulesInput): RulesOutcome {
+  const warnings: Warning[] = [];
+  const sets = applicableRules(input, warnings);
+  checkPromptLength(input, sets);
+  const params = { ...input.params };
+  for (const param of Object.keys(params).sort()) {
+    if (param === 'prompt') continue;
+    const problem = problemWith(param, params[param], input, sets, params);
+    if (problem === undefined) continue;
+    if (!input.dropParams) {
+      throw new UnsupportedParamsError(
+        `${problem}. Remove ${param} from the request, or pass drop_params: true to drop unsupported params (they are reported in _hidden_params.warnings).`,
+        { param, provider: input.provider.id, model: input.model, code: 'unsupported_param' },
+      );
+    }
+    delete params[param];
+    warnings.push({ code: 'param-dropped', param, message: `Dropped ${param}: ${problem}.` });
+  }
+  return { params, warnings };
+}
