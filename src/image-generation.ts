@@ -1,7 +1,8 @@
 // imageGeneration(): the unified call. Validate -> resolve the provider -> enforce its catalog ->
 // translate (generated) -> send with retries -> translate back (generated) or map the error.
-import { registry } from '../generated/registry.js';
+import { registry as generatedRegistry } from '../generated/registry.js';
 import type { ImageGenerationRequest } from '../generated/canonical/types.js';
+import type { Registry } from './provider/types.js';
 import { authHeaders } from './auth/apply-auth.js';
 import { buildUrl, publicBase } from './dispatch/build-url.js';
 import { resolveModel } from './dispatch/resolve-model.js';
@@ -24,6 +25,8 @@ export interface CallOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock in milliseconds (default: Date.now). */
   now?: () => number;
+  /** The model registry to dispatch with (default: the one generated from spec/). */
+  registry?: Registry;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -56,6 +59,7 @@ function extraHeaders(controls: Record<string, unknown>): Record<string, string>
 export async function imageGeneration(input: ImageGenerationParams, options: CallOptions = {}): Promise<ImageResponse> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
+  const registry = options.registry ?? generatedRegistry;
   const { request, signal } = takeSignal(input);
   validateRequest(request);
   const { params, controls, extras } = splitParams(request);

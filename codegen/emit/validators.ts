@@ -14,12 +14,16 @@ const options: Options = {
   validateFormats: false,
 };
 
-/** ajv's standalone output requires its runtime helpers with CommonJS require(); turn those into ESM imports. */
+/** ajv's standalone output requires its runtime helpers with CommonJS require(); turn those into ESM imports
+ * that work whether the loader hands over module.exports (Node) or its default export (bundlers). */
 function toEsm(code: string): string {
   const imports = new Map<string, string>();
   const body = code.replace(/require\("ajv\/dist\/runtime\/([a-z0-9_]+)"\)/g, (_match, name: string) => {
     const local = `ajvRuntime_${name}`;
-    imports.set(local, `import ${local} from 'ajv/dist/runtime/${name}.js';`);
+    imports.set(
+      local,
+      `import ${local}_module from 'ajv/dist/runtime/${name}.js';\nconst ${local} = { default: ${local}_module.default ?? ${local}_module };`,
+    );
     return local;
   });
   if (/require\(/.test(body)) throw new Error('ajv standalone output still contains require()');

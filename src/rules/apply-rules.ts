@@ -42,26 +42,31 @@ function applicableRules(input: RulesInput, warnings: Warning[]): NamedRules[] {
   if (modelRules !== undefined) sets.push({ label: `model ${modelName}`, rules: modelRules });
   const versionRules = own(catalog.apiVersions, input.apiVersion);
   if (versionRules !== undefined) sets.push({ label: `api_version ${input.apiVersion}`, rules: versionRules });
-  if (sets.length > 0) return sets;
-  if (catalog.unknownModels === 'reject') {
-    throw new BadRequestError(`Model "${input.model}" is not in the ${displayName} catalog (${Object.keys(catalog.models).join(', ')}).`, {
-      param: 'model',
-      provider: input.provider.id,
-      model: input.model,
-      code: 'model_not_found',
-    });
+  const unvalidated = (subject: string, hint: string) =>
+    warnings.push({ code: 'unvalidated-model', message: `${subject} is not in the ${displayName} catalog, so ${hint}.` });
+  const hasModels = Object.keys(catalog.models).length > 0;
+  const hasVersions = Object.keys(catalog.apiVersions).length > 0;
+  if (hasModels && modelRules === undefined) {
+    if (catalog.unknownModels === 'reject') {
+      throw new BadRequestError(`Model "${input.model}" is not in the ${displayName} catalog (${Object.keys(catalog.models).join(', ')}).`, {
+        param: 'model',
+        provider: input.provider.id,
+        model: input.model,
+        code: 'model_not_found',
+      });
+    }
+    unvalidated(`model ${input.model}`, `no model rules apply (set base_model to the model behind it to apply that model's rules)`);
   }
-  const subject = Object.keys(catalog.apiVersions).length > 0 && input.apiVersion !== undefined ? `api_version ${input.apiVersion}` : `model ${input.model}`;
-  warnings.push({
-    code: 'unvalidated-model',
-    message: `${subject} is not in the ${displayName} catalog, so its params are sent without validation.`,
-  });
-  return [];
+  if (hasVersions && versionRules === undefined) {
+    unvalidated(`api_version ${input.apiVersion ?? '(none)'}`, 'no api-version rules apply');
+  }
+  if (!hasModels && !hasVersions) unvalidated(`model ${input.model}`, 'its params are sent without validation');
+  return sets;
 }
 
 function problemWith(param: string, value: unknown, input: RulesInput, sets: NamedRules[], params: Record<string, unknown>): string | undefined {
   const { provider } = input;
-  if (!provider.generate.mappedParams.includes(param)) return `${provider.displayName} does not support ${param}`;
+  if (!provider.generate.mappedParams.includes(param)) return `${provider.displayName} does not support ${param} (for any model; model ${input.model})`;
   if (!provider.catalog.governedParams.includes(param)) return undefined;
   for (const { label, rules } of sets) {
     const rule = rules.params[param];

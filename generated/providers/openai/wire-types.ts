@@ -344,6 +344,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "created": 1713833628,
+           *       "data": [
+           *         {
+           *           "b64_json": "aGVsbG8="
+           *         }
+           *       ],
+           *       "usage": {
+           *         "total_tokens": 100,
+           *         "input_tokens": 50,
+           *         "output_tokens": 50,
+           *         "input_tokens_details": {
+           *           "text_tokens": 10,
+           *           "image_tokens": 40
+           *         }
+           *       }
+           *     }
+           */
           'application/json': components['schemas']['ImagesResponse'];
           'text/event-stream': components['schemas']['ImageGenStreamEvent'];
         };

@@ -1,0 +1,40 @@
+// Every provider's contract cases, through the real client, against a recording server and Prism.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { startPrism, type PrismServer } from '../helpers/prism.js';
+import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
+import { loadProviderCases } from './harness/cases.js';
+import { runAgainstPrism, runAgainstRecorder, sendsToPrism } from './harness/run-case.js';
+
+const providers = loadProviderCases(join(process.cwd(), 'spec'));
+
+for (const provider of providers) {
+  describe(`${provider.providerId} contract`, () => {
+    let recorder: RecordingServer;
+    const prisms = new Map<string, PrismServer>();
+    const contractsUsed = new Set(provider.cases.filter(sendsToPrism).map((c) => c.contract ?? provider.contracts[0]!));
+
+    beforeAll(async () => {
+      recorder = await startRecordingServer();
+      await Promise.all(
+        [...contractsUsed].map(async (file) => prisms.set(file, await startPrism(join(provider.dir, file)))),
+      );
+    });
+
+    afterAll(async () => {
+      await recorder?.close();
+      await Promise.all([...prisms.values()].map((prism) => prism.stop()));
+    });
+
+    it('has contract cases', ({ expect }) => {
+      expect(provider.cases.length).toBeGreaterThan(0);
+    });
+
+    for (const testCase of provider.cases) {
+      it(`${testCase.file}: ${testCase.description}`, async () => {
+        await runAgainstRecorder(testCase, recorder);
+        if (sendsToPrism(testCase)) await runAgainstPrism(testCase, prisms.get(testCase.contract ?? provider.contracts[0]!)!.url);
+      });
+    }
+  });
+}
