@@ -61,7 +61,7 @@ function staleFiles(paths: CodegenPaths, files: GeneratedFile[], readme: string 
   return stale;
 }
 
-function writeAll(paths: CodegenPaths, files: GeneratedFile[], readme: string | undefined): void {
+export function writeGenerated(paths: CodegenPaths, files: GeneratedFile[], readme: string | undefined): void {
   rmSync(paths.outDir, { recursive: true, force: true });
   for (const file of files) {
     const target = join(paths.outDir, file.path);
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     console.log(`generated/ is up to date (${files.length} files)`);
     return;
   }
-  writeAll(paths, files, readme);
+  writeGenerated(paths, files, readme);
   console.log(`wrote ${files.length} files to ${relative(repoRoot, paths.outDir) || '.'}`);
 }
 
