@@ -3,6 +3,7 @@ import type { ProviderDefinition, Registry } from '../src/provider/types.js';
 
 const loaders: Record<string, () => Promise<ProviderDefinition>> = {
   azure: async () => (await import('./providers/azure/index.js')).provider,
+  mock: async () => (await import('./providers/mock/index.js')).provider,
   openai: async () => (await import('./providers/openai/index.js')).provider,
   'openai-compatible': async () => (await import('./providers/openai-compatible/index.js')).provider,
 };
@@ -12,6 +13,7 @@ export const registry: Registry = {
     azure: 'azure',
     azure_openai: 'azure',
     custom_openai: 'openai-compatible',
+    mock: 'mock',
     openai: 'openai',
     'openai-compatible': 'openai-compatible',
     openai_like: 'openai-compatible',
@@ -31,6 +33,7 @@ export const registry: Registry = {
   ],
   catalogModels: {
     azure: ['dall-e-3', 'gpt-image-1'],
+    mock: ['image-1', 'square-1'],
     openai: [
       'dall-e-2',
       'dall-e-3',
@@ -46,8 +49,9 @@ export const registry: Registry = {
   prefixRoutes: [
     { prefix: 'openai/', provider: 'openai', uncataloguedFallback: 'openai-compatible' },
     { prefix: 'azure/', provider: 'azure' },
+    { prefix: 'mock/', provider: 'mock' },
   ],
-  providerIds: ['azure', 'openai', 'openai-compatible'],
+  providerIds: ['azure', 'mock', 'openai', 'openai-compatible'],
   load(providerId: string): Promise<ProviderDefinition> {
     const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;
     if (loader === undefined) return Promise.reject(new Error(`unknown provider ${providerId}`));

@@ -16,7 +16,7 @@ export function buildUrl(operation: GenerateOperation, base: string, wire: WireR
     if (!url.pathname.endsWith(suffix)) url.pathname += suffix;
   } else {
     const parsed = new URL(base);
-    url = new URL(parsed.origin + parsed.pathname.replace(/\/+$/, '') + wire.path + parsed.search);
+    url = new URL(`${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}${wire.path}${parsed.search}`);
   }
   for (const [name, value] of Object.entries(wire.query)) {
     if (!url.searchParams.has(name)) url.searchParams.set(name, value);
@@ -27,5 +27,5 @@ export function buildUrl(operation: GenerateOperation, base: string, wire: WireR
 /** The base URL without credentials or query, safe to report. */
 export function publicBase(base: string): string {
   const url = new URL(base);
-  return url.origin + url.pathname;
+  return `${url.protocol}//${url.host}${url.pathname}`;
 }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { BUILTIN_PROTOCOL, callBuiltin } from '../builtin/upstreams.js';
 import {
   APIConnectionError,
   APIUserAbortError,
@@ -62,6 +63,7 @@ export async function sendHttp(req: HttpRequest, options: SendOptions): Promise<
   userSignal?.addEventListener('abort', onUserAbort, { once: true });
 
   try {
+    if (req.url.startsWith(BUILTIN_PROTOCOL)) return await callBuiltin(req, controller.signal);
     const response = await request(req.url, {
       dispatcher: agent,
       method: req.method,
@@ -111,6 +113,7 @@ function originOf(url: string, details: ErrorDetails): string {
   } catch {
     throw new ImagegateError('Invalid upstream URL', details);
   }
+  if (parsed.protocol === BUILTIN_PROTOCOL) return `${parsed.protocol}//${parsed.host}`;
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ImagegateError(`Unsupported upstream URL scheme ${parsed.protocol}`, details);
   }

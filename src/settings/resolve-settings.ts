@@ -1,5 +1,6 @@
 // Resolves a provider's settings (api_key, api_base, api_version, ...) from call params, then the
 // environment, then the spec's default. Explicit params win.
+import { BUILTIN_PROTOCOL } from '../builtin/upstreams.js';
 import { AuthenticationError, BadRequestError } from '../errors/classes.js';
 import type { ProviderDefinition, SettingSpec } from '../provider/types.js';
 
@@ -19,7 +20,7 @@ function firstValue(spec: SettingSpec, controls: Record<string, unknown>, env: N
 
 function missing(provider: ProviderDefinition, name: string, spec: SettingSpec): Error {
   const where = [...spec.params.map((p) => `pass ${p}`), ...spec.env.map((e) => `set ${e}`)].join(' or ');
-  const message = `${provider.displayName} needs ${name} (${spec.description}): ${where}.`;
+  const message = `${provider.displayName} needs ${name} (${spec.description.replace(/\.$/, '')}): ${where}.`;
   const details = { param: spec.params[0] ?? name, provider: provider.id, code: `missing_${name}` };
   return spec.secret ? new AuthenticationError(message, details) : new BadRequestError(message, details);
 }
@@ -35,7 +36,7 @@ function normaliseBaseUrl(provider: ProviderDefinition, name: string, value: str
       code: 'invalid_api_base',
     });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== BUILTIN_PROTOCOL) {
     throw new BadRequestError(`${provider.displayName} ${name} from ${from} must be an http(s) URL.`, { param: name, provider: provider.id, code: 'invalid_api_base' });
   }
   return value.replace(/\/+$/, '');

@@ -35,7 +35,7 @@ describe('golden mini-provider', () => {
     const { files } = await generate(specWithMini().paths);
     for (const name of ['translate-generate.ts', 'index.ts', 'catalog.ts']) {
       const emitted = files.find((f) => f.path === `providers/mini/${name}`)!.content;
-      const goldenFile = join(golden, `mini.${name}`);
+      const goldenFile = join(golden, `mini.${name}.golden`);
       if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(goldenFile)) writeFileSync(goldenFile, emitted);
       expect(emitted).toBe(readFileSync(goldenFile, 'utf8'));
     }

@@ -1,0 +1,20 @@
+// Built-in upstreams: servers that live inside imagegate and are reached with builtin://<name>/ URLs,
+// so a provider spec can point at them and run fully offline through the same pipeline.
+import type { HttpRequest, HttpResponse } from '../http/transport.js';
+
+export type BuiltinUpstream = (request: HttpRequest, signal: AbortSignal) => Promise<HttpResponse>;
+
+const upstreams: Record<string, () => Promise<BuiltinUpstream>> = {
+  'synthetic-images': async () => (await import('./synthetic-images-upstream.js')).handleSyntheticImages,
+};
+
+export const BUILTIN_PROTOCOL = 'builtin:';
+
+export async function callBuiltin(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+  const name = new URL(request.url).host;
+  const load = Object.prototype.hasOwnProperty.call(upstreams, name) ? upstreams[name] : undefined;
+  if (load === undefined) {
+    return { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: `No built-in upstream named ${name}.`, type: 'not_found_error', param: null, code: 'not_found' } }) };
+  }
+  return (await load())(request, signal);
+}
