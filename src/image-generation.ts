@@ -63,6 +63,12 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
   const { request, signal } = takeSignal(input);
   validateRequest(request);
   const { params, controls, extras } = splitParams(request);
+  if (params['stream'] === true) {
+    throw new BadRequestError('imageGeneration does not stream images yet: omit stream (or set it to false) to get the finished images.', {
+      param: 'stream',
+      code: 'streaming_unsupported',
+    });
+  }
   const resolved = resolveModel(registry, controls['model'] as string | undefined, controls['custom_llm_provider'] as string | undefined);
   const provider = await registry.load(resolved.providerId);
   const settings = resolveSettings(provider, controls, env);

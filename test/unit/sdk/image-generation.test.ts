@@ -217,6 +217,12 @@ describe('imageGeneration: bad upstream answers', () => {
     expect(thrown.message).toContain('not JSON');
   });
 
+  it('does not retry a malformed 200: the provider already generated (and billed) the images', async () => {
+    server.respond({ status: 200, body: { created: 1700000000, data: [{ url: 'javascript:alert(1)' }] } });
+    expect(await failure(call({ model: 'dall-e-3', num_retries: 2 }))).toBeInstanceOf(BadGatewayError);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('a 200 carrying an error envelope is a BadGatewayError quoting the upstream message', async () => {
     server.respond({ status: 200, body: { error: { message: 'Billing hard limit has been reached', type: 'invalid_request_error' } } });
     const thrown = await failure(call({ num_retries: 0 }));
