@@ -102,18 +102,20 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
   const context: UpstreamErrorContext = { provider, model: resolved.model, secrets: secretValues(provider, settings) };
   const timeoutMs = ((controls['timeout'] as number | undefined) ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   let attempts = 0;
-  const images = await withRetries(
+  const response = await withRetries(
     async () => {
       attempts++;
-      const response = await sendHttp(
+      const answer = await sendHttp(
         { url: url.toString(), method: wire.method, headers, body },
         { timeoutMs, signal, context: { provider: provider.id, model: resolved.model } },
       );
-      if (response.status >= 300) throw mapUpstreamError(context, response);
-      return translateSuccess(context, response, now);
+      if (answer.status >= 300) throw mapUpstreamError(context, answer);
+      return answer;
     },
     { numRetries: (controls['num_retries'] as number | undefined) ?? DEFAULT_NUM_RETRIES, signal },
   );
+  // A 2xx was generated (and billed) upstream: a malformed one is an error, never a retry.
+  const images = translateSuccess(context, response, now);
   return createImageResponse(images, {
     provider: provider.id,
     model: resolved.model,

@@ -35,6 +35,9 @@ export function resolveModel(registry: Registry, requested: string | undefined, 
     }
     const route = matchingRoute(registry.prefixRoutes, name);
     const model = route !== undefined && route.provider === providerId ? name.slice(route.prefix.length) : name;
+    if (model.length === 0) {
+      throw new BadRequestError(`Model "${name}" names a provider but no model: write ${name}<model>.`, { param: 'model', code: 'invalid_model' });
+    }
     return { providerId, model, requested: name };
   }
   const route = matchingRoute(registry.prefixRoutes, name);

@@ -116,8 +116,8 @@ export function mapUpstreamError(context: UpstreamErrorContext, response: HttpRe
     provider: provider.id,
     model: context.model,
     code: code === undefined ? null : redactSecrets(code, context.secrets),
-    param: param ?? null,
-    type: type ?? undefined,
+    param: param === undefined ? null : redactSecrets(param, context.secrets),
+    type: type === undefined ? undefined : redactSecrets(type, context.secrets),
     headers: response.headers,
   });
 }

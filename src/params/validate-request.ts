@@ -4,6 +4,7 @@ import { BadRequestError } from '../errors/classes.js';
 
 interface AjvError {
   instancePath: string;
+  propertyName?: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
@@ -15,15 +16,18 @@ const validate = validateImageGenerationRequest as unknown as CompiledValidator;
 
 function paramOf(error: AjvError): string | undefined {
   if (error.keyword === 'required') return String(error.params['missingProperty']);
-  if (error.keyword === 'propertyNames') return String(error.params['propertyName'] ?? '');
   const segments = error.instancePath.split('/').filter(Boolean);
-  return segments.length > 0 ? segments.join('.') : undefined;
+  if (segments.length > 0) return segments.join('.');
+  return error.propertyName ?? (error.keyword === 'propertyNames' ? String(error.params['propertyName'] ?? '') : undefined);
 }
 
 function describe(error: AjvError, value: unknown): string {
   const param = paramOf(error);
   if (error.keyword === 'required') return `Missing required param "${param}".`;
-  if (error.keyword === 'propertyNames' || error.keyword === 'not') return `Param name "${param}" is not allowed.`;
+  const badName = error.propertyName ?? (error.keyword === 'propertyNames' ? String(error.params['propertyName'] ?? '') : undefined);
+  if (badName !== undefined) {
+    return error.instancePath === '' ? `Param name "${badName}" is not allowed.` : `Invalid "${param}": the name "${badName}" is not allowed.`;
+  }
   const got = value === undefined ? '' : ` (got ${JSON.stringify(value)?.slice(0, 80)})`;
   const allowed = Array.isArray(error.params['allowedValues']) ? `: one of ${(error.params['allowedValues'] as unknown[]).join(', ')}` : '';
   return `Invalid "${param}": ${error.message ?? 'invalid'}${allowed}${got}.`;

@@ -6,6 +6,7 @@ function checkCustomSize(value: string, rule: SizeRule): string | undefined {
   if (match === null) return 'is not WIDTHxHEIGHT';
   const width = Number(match[1]);
   const height = Number(match[2]);
+  if (width < 1 || height < 1) return 'needs a width and height of at least 1';
   if (width % rule.multiple_of !== 0 || height % rule.multiple_of !== 0) return `needs width and height divisible by ${rule.multiple_of}`;
   if (Math.max(width, height) > rule.max_edge) return `has an edge over ${rule.max_edge} pixels`;
   const ratio = width / height;
