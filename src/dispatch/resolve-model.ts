@@ -19,6 +19,11 @@ function isProviderModel(registry: Registry, providerId: string, model: string):
   return registry.barePrefixes.some((route) => route.provider === providerId && model.startsWith(route.prefix));
 }
 
+function requireModel(model: string, requested: string): string {
+  if (model.length > 0) return model;
+  throw new BadRequestError(`Model "${requested}" names a provider but no model: write ${requested}<model>.`, { param: 'model', code: 'invalid_model' });
+}
+
 function knownPrefixes(registry: Registry): string {
   return registry.prefixRoutes.map((route) => route.prefix).join(', ');
 }
@@ -35,17 +40,11 @@ export function resolveModel(registry: Registry, requested: string | undefined, 
     }
     const route = matchingRoute(registry.prefixRoutes, name);
     const model = route !== undefined && route.provider === providerId ? name.slice(route.prefix.length) : name;
-    if (model.length === 0) {
-      throw new BadRequestError(`Model "${name}" names a provider but no model: write ${name}<model>.`, { param: 'model', code: 'invalid_model' });
-    }
-    return { providerId, model, requested: name };
+    return { providerId, model: requireModel(model, name), requested: name };
   }
   const route = matchingRoute(registry.prefixRoutes, name);
   if (route !== undefined) {
-    const model = name.slice(route.prefix.length);
-    if (model.length === 0) {
-      throw new BadRequestError(`Model "${name}" names a provider but no model: write ${route.prefix}<model>.`, { param: 'model', code: 'invalid_model' });
-    }
+    const model = requireModel(name.slice(route.prefix.length), name);
     const fallback = route.uncataloguedFallback;
     const providerId = fallback !== undefined && !isProviderModel(registry, route.provider, model) ? fallback : route.provider;
     return { providerId, model, requested: name };

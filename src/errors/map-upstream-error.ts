@@ -51,7 +51,11 @@ const classesByStatus: Record<number, ErrorClass> = {
 };
 
 function classForStatus(status: number): ErrorClass {
-  return classesByStatus[status] ?? (status >= 500 || status < 400 ? (status >= 500 ? InternalServerError : BadGatewayError) : BadRequestError);
+  const known = classesByStatus[status];
+  if (known !== undefined) return known;
+  if (status >= 500) return InternalServerError;
+  // A 1xx/3xx that reaches error mapping is an answer the gateway cannot use.
+  return status >= 400 ? BadRequestError : BadGatewayError;
 }
 
 export function readPointer(body: unknown, pointer: string | undefined): unknown {
@@ -100,12 +104,12 @@ export interface UpstreamErrorContext {
   secrets: readonly string[];
 }
 
-export function mapUpstreamError(context: UpstreamErrorContext, response: HttpResponse, overrideClass?: ErrorClass): ImagegateError {
+export function mapUpstreamError(context: UpstreamErrorContext, response: HttpResponse): ImagegateError {
   const { provider } = context;
   const body = parseJson(response.body);
   const mapping = provider.errors;
   const rule = mapping.classify.find((r) => matches(r, response.status, body, response.headers));
-  const ErrorType = overrideClass ?? (rule !== undefined ? classesByName[rule.error] : classForStatus(response.status));
+  const ErrorType = rule !== undefined ? classesByName[rule.error] : classForStatus(response.status);
   const detail = upstreamMessage(mapping, body) ?? (response.body.trim().slice(0, 300) || 'no error message');
   const message = redactSecrets(`${provider.displayName} (${context.model}) returned HTTP ${response.status}: ${detail}`, context.secrets);
   const code = stringAt(body, mapping.code);
