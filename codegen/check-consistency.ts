@@ -1,6 +1,6 @@
 // Cross-file checks of one provider folder: what the mapping names must exist in the contract,
-// the settings and the catalog. tsc proves the same for the emitted code; these say it in spec terms.
-import type { OpenApiDoc, ProviderIR } from './ir.js';
+// the settings and the catalog. tsc proves part of the same for the emitted code; these say it in spec terms.
+import type { AuthSchemeYaml, FieldMapping, OpenApiDoc, OperationIR, ProviderIR, VariantIR } from './ir.js';
 
 class ConsistencyError extends Error {}
 
@@ -16,22 +16,48 @@ export function resolveRef(doc: OpenApiDoc, schema: unknown): Schema {
   return current ?? {};
 }
 
-/** Property names of an object schema, following $ref and allOf. */
-export function schemaProperties(doc: OpenApiDoc, schema: unknown): Set<string> {
+/** The schema alternatives a value may match: the schema itself plus its allOf/oneOf/anyOf members. */
+function alternatives(doc: OpenApiDoc, schema: unknown): Schema[] {
   const resolved = resolveRef(doc, schema);
-  const names = new Set(Object.keys((resolved['properties'] as Schema | undefined) ?? {}));
-  for (const part of (resolved['allOf'] as unknown[] | undefined) ?? []) {
-    for (const name of schemaProperties(doc, part)) names.add(name);
+  const members = ['allOf', 'oneOf', 'anyOf'].flatMap((key) => (resolved[key] as unknown[] | undefined) ?? []);
+  return [resolved, ...members.flatMap((member) => alternatives(doc, member))];
+}
+
+/** Property names of an object schema, following $ref and allOf/oneOf/anyOf. */
+export function schemaProperties(doc: OpenApiDoc, schema: unknown): Set<string> {
+  const names = new Set<string>();
+  for (const alternative of alternatives(doc, schema)) {
+    for (const name of Object.keys((alternative['properties'] as Schema | undefined) ?? {})) names.add(name);
   }
   return names;
 }
 
-function operationObject(ir: ProviderIR): Schema {
-  return ir.contracts[0]!.doc.paths[ir.generate.path]!['post'] as Schema;
+/** The schemas a body target points at; empty when some segment is not in the schema. */
+function schemasAt(doc: OpenApiDoc, root: unknown, segments: string[]): Schema[] {
+  let current = alternatives(doc, root);
+  for (const segment of segments) {
+    const next: Schema[] = [];
+    for (const schema of current) {
+      if (/^\d+$/.test(segment) && schema['items'] !== undefined) next.push(...alternatives(doc, schema['items']));
+      const property = (schema['properties'] as Schema | undefined)?.[segment];
+      if (property !== undefined) next.push(...alternatives(doc, property));
+    }
+    if (next.length === 0) return [];
+    current = next;
+  }
+  return current;
 }
 
-function requestBodySchema(ir: ProviderIR): unknown {
-  const body = resolveRef(ir.contracts[0]!.doc, operationObject(ir)['requestBody']);
+export function targetSegments(target: string): string[] {
+  return target.startsWith('/') ? target.split('/').slice(1) : [target];
+}
+
+function operationObject(ir: ProviderIR, operation: OperationIR): Schema {
+  return ir.contracts[0]!.doc.paths[operation.path]!['post'] as Schema;
+}
+
+export function requestBodySchema(ir: ProviderIR, operation: OperationIR): unknown {
+  const body = resolveRef(ir.contracts[0]!.doc, operationObject(ir, operation)['requestBody']);
   return ((body['content'] as Schema)['application/json'] as Schema | undefined)?.['schema'];
 }
 
@@ -44,62 +70,146 @@ function checkSources(ir: ProviderIR, where: string, sources: Record<string, str
   }
 }
 
-function checkRequest(ir: ProviderIR): void {
-  const request = ir.mapping.operations.generate.request;
+function checkField(ir: ProviderIR, variant: VariantIR, param: string, field: FieldMapping, checkTarget: (where: string, target: string) => void): void {
+  const where = `${variantLabel(variant)}body.${param}`;
+  const fail = (problem: string) => new ConsistencyError(`${ir.relDir}/mapping.yaml ${where}: ${problem}`);
+  if (field.transform === 'size-to-dimensions') {
+    if (typeof field.to !== 'object' || Object.keys(field.to).sort().join() !== 'height,width') throw fail('size-to-dimensions needs to: { width: <target>, height: <target> }');
+  } else if (typeof field.to !== 'string') {
+    throw fail(`a map of targets needs a transform with several outputs${field.transform === undefined ? '' : `, ${field.transform} has one`}`);
+  }
+  if (field.values !== undefined && field.transform !== undefined) throw fail('values and transform cannot be combined');
+  for (const target of typeof field.to === 'string' ? [field.to] : Object.values(field.to)) checkTarget(where, target);
+  for (const target of Object.keys(field.with ?? {})) checkTarget(`${where}.with`, target);
+}
+
+function variantLabel(variant: VariantIR): string {
+  return variant.name === 'default' ? '' : `variants.${variant.name}.`;
+}
+
+function checkVariantRequest(ir: ProviderIR, variant: VariantIR): void {
   const doc = ir.contracts[0]!.doc;
-  const bodyFields = schemaProperties(doc, requestBodySchema(ir));
-  for (const [param, field] of Object.entries(request.body)) {
-    if (!bodyFields.has(field.to)) {
-      throw new ConsistencyError(`${ir.relDir}/mapping.yaml body.${param}: field ${field.to} is not in the ${ir.generate.operationId} request body`);
+  const bodySchema = requestBodySchema(ir, variant.types);
+  const checkTarget = (where: string, target: string) => {
+    if (schemasAt(doc, bodySchema, targetSegments(target)).length === 0) {
+      throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${where}: ${target} is not in the ${variant.types.operationId} request body`);
     }
+  };
+  for (const [param, field] of Object.entries(variant.request.body)) checkField(ir, variant, param, field, checkTarget);
+  for (const target of Object.keys(variant.request.constants ?? {})) checkTarget(`${variantLabel(variant)}constants`, target);
+  for (const param of Object.keys(variant.request.not_sent ?? {})) {
+    if (variant.request.body[param] !== undefined) throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}not_sent.${param}: it is also mapped in body`);
+  }
+  const byParam = variant.response.data_url?.by_param?.param;
+  if (byParam !== undefined && variant.request.body[byParam] === undefined) {
+    throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}response.data_url.by_param: ${byParam} is not mapped in body`);
+  }
+}
+
+function checkPathAndQuery(ir: ProviderIR): void {
+  const doc = ir.contracts[0]!.doc;
+  const { path_params = {}, query_params = {} } = ir.variants[0]!.request;
+  for (const variant of ir.variants) {
+    const same = JSON.stringify(variant.request.path_params ?? {}) === JSON.stringify(path_params) && JSON.stringify(variant.request.query_params ?? {}) === JSON.stringify(query_params);
+    if (!same) throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}: every variant must give the same path_params and query_params`);
   }
   const templateParams = [...ir.generate.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-  const mappedPath = Object.keys(request.path_params ?? {});
+  const mappedPath = Object.keys(path_params);
   if (templateParams.sort().join() !== mappedPath.sort().join()) {
     throw new ConsistencyError(`${ir.relDir}/mapping.yaml path_params [${mappedPath}] must name exactly the path's parameters [${templateParams}]`);
   }
-  const parameters = ((operationObject(ir)['parameters'] as unknown[] | undefined) ?? []).map((p) => resolveRef(doc, p));
+  const parameters = ((operationObject(ir, ir.generate)['parameters'] as unknown[] | undefined) ?? []).map((p) => resolveRef(doc, p));
   const queryNames = parameters.filter((p) => p['in'] === 'query').map((p) => p['name'] as string);
-  for (const name of Object.keys(request.query_params ?? {})) {
+  for (const name of Object.keys(query_params)) {
     if (!queryNames.includes(name)) throw new ConsistencyError(`${ir.relDir}/mapping.yaml query_params.${name}: not a query parameter of ${ir.generate.operationId}`);
   }
   for (const p of parameters) {
-    if (p['in'] === 'query' && p['required'] === true && request.query_params?.[p['name'] as string] === undefined) {
+    if (p['in'] === 'query' && p['required'] === true && query_params[p['name'] as string] === undefined) {
       throw new ConsistencyError(`${ir.relDir}/mapping.yaml: required query parameter ${String(p['name'])} is not mapped`);
     }
   }
-  checkSources(ir, 'path_params', request.path_params ?? {});
-  checkSources(ir, 'query_params', request.query_params ?? {});
+  checkSources(ir, 'path_params', path_params);
+  checkSources(ir, 'query_params', query_params);
+}
+
+function authSettings(scheme: AuthSchemeYaml): string[] {
+  switch (scheme.scheme) {
+    case 'bearer':
+    case 'api-key-header':
+      return [scheme.setting];
+    case 'sigv4':
+      return Object.values(scheme.settings);
+    case 'none':
+      return [];
+  }
 }
 
 function checkSettings(ir: ProviderIR): void {
-  const { auth } = ir.provider;
-  if (auth.scheme !== 'none' && ir.provider.settings[auth.setting] === undefined) {
-    throw new ConsistencyError(`${ir.relDir}/provider.yaml auth.setting: unknown setting ${auth.setting}`);
+  const { auth, settings } = ir.provider;
+  const schemes = 'one_of' in auth ? auth.one_of : [auth];
+  for (const name of schemes.flatMap(authSettings)) {
+    if (settings[name] === undefined) throw new ConsistencyError(`${ir.relDir}/provider.yaml auth: unknown setting ${name}`);
   }
   const base = ir.mapping.operations.generate.url?.base_setting ?? 'api_base';
-  if (ir.provider.settings[base] === undefined) {
-    throw new ConsistencyError(`${ir.relDir}/mapping.yaml url.base_setting: unknown setting ${base}`);
-  }
-}
-
-function checkCatalog(ir: ProviderIR): void {
-  const governed = new Set(ir.models.governed_params);
-  const mapped = new Set(Object.keys(ir.mapping.operations.generate.request.body));
-  const ruleSets = { ...ir.models.models, ...(ir.models.api_versions ?? {}) };
-  for (const [name, rules] of Object.entries(ruleSets)) {
-    for (const [param, rule] of Object.entries(rules.params)) {
-      if (!governed.has(param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.${param}: not in governed_params`);
-      if (!mapped.has(param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${name} accepts ${param}, but mapping.yaml never sends it`);
-      for (const other of Object.keys(rule.requires ?? {})) {
-        if (!governed.has(other)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.${param}.requires: ${other} is not governed`);
+  if (settings[base] === undefined) throw new ConsistencyError(`${ir.relDir}/mapping.yaml url.base_setting: unknown setting ${base}`);
+  for (const [name, setting] of Object.entries(settings)) {
+    for (const [, placeholder] of (setting.default ?? '').matchAll(/\{([a-z0-9_]+)\}/g)) {
+      if (settings[placeholder!] === undefined || placeholder === name) {
+        throw new ConsistencyError(`${ir.relDir}/provider.yaml settings.${name}.default: {${placeholder}} is not another setting`);
       }
+    }
+    const profile = setting.fallback?.profile_setting;
+    if (profile !== undefined && settings[profile] === undefined) {
+      throw new ConsistencyError(`${ir.relDir}/provider.yaml settings.${name}.fallback.profile_setting: unknown setting ${profile}`);
     }
   }
 }
 
-export function checkProviderConsistency(ir: ProviderIR): void {
-  checkRequest(ir);
+function accepts(variant: VariantIR, param: string): boolean {
+  return variant.request.body[param] !== undefined || variant.request.not_sent?.[param] !== undefined;
+}
+
+function checkCatalog(ir: ProviderIR, canonicalParams: ReadonlySet<string>): void {
+  const governed = new Set(ir.models.governed_params);
+  const hasVariants = ir.mapping.operations.generate.variants !== undefined;
+  for (const param of governed) {
+    if (!canonicalParams.has(param) && !ir.variants.some((v) => v.request.body[param] !== undefined)) {
+      throw new ConsistencyError(`${ir.relDir}/models.yaml governed_params: ${param} is neither a unified param nor mapped by any variant`);
+    }
+  }
+  const check = (label: string, variants: VariantIR[], params: Record<string, { requires?: Record<string, string[]> }>) => {
+    for (const [param, rule] of Object.entries(params)) {
+      if (!governed.has(param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${label}.${param}: not in governed_params`);
+      for (const variant of variants) {
+        if (!accepts(variant, param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${label} accepts ${param}, but mapping.yaml ${variantLabel(variant)}never sends it`);
+      }
+      for (const other of Object.keys(rule.requires ?? {})) {
+        if (!governed.has(other)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${label}.${param}.requires: ${other} is not governed`);
+      }
+    }
+  };
+  for (const [name, rules] of Object.entries(ir.models.models)) {
+    let variants = ir.variants;
+    if (hasVariants) {
+      const variant = ir.variants.find((v) => v.name === rules.variant);
+      if (variant === undefined) {
+        throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.variant: must name one of the mapping's variants (${ir.variants.map((v) => v.name).join(', ')})`);
+      }
+      variants = [variant];
+    } else if (rules.variant !== undefined) {
+      throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.variant: the mapping has no variants`);
+    }
+    check(name, variants, rules.params);
+  }
+  for (const [name, rules] of Object.entries(ir.models.api_versions ?? {})) check(`api_versions.${name}`, ir.variants, rules.params);
+  if (hasVariants && ir.models.unknown_models !== 'reject') {
+    throw new ConsistencyError(`${ir.relDir}/models.yaml unknown_models: a mapping with variants cannot pick a body for an unknown model; use reject`);
+  }
+}
+
+export function checkProviderConsistency(ir: ProviderIR, canonicalParams: ReadonlySet<string>): void {
+  for (const variant of ir.variants) checkVariantRequest(ir, variant);
+  checkPathAndQuery(ir);
   checkSettings(ir);
-  checkCatalog(ir);
+  checkCatalog(ir, canonicalParams);
 }

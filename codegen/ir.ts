@@ -4,6 +4,8 @@ export interface SettingYaml {
   params: string[];
   env?: string[];
   default?: string;
+  pattern?: string;
+  fallback?: { from: 'aws-shared-config'; key: 'region'; profile_setting?: string };
   required?: boolean;
   secret?: boolean;
   description: string;
@@ -24,11 +26,62 @@ export interface ProviderYaml {
   };
   contracts: { file: string; api_versions?: string[] }[];
   settings: Record<string, SettingYaml>;
-  auth: { scheme: 'bearer'; setting: string } | { scheme: 'api-key-header'; setting: string; header: string } | { scheme: 'none' };
+  auth: AuthSchemeYaml | { one_of: AuthSchemeYaml[] };
 }
 
+export type AuthSchemeYaml =
+  | { scheme: 'bearer'; setting: string }
+  | { scheme: 'api-key-header'; setting: string; header: string }
+  | { scheme: 'none' }
+  | {
+      scheme: 'sigv4';
+      service: string;
+      settings: { region: string; access_key_id: string; secret_access_key: string; session_token: string; profile: string };
+    };
+
+export type TransformName = 'size-to-dimensions' | 'size-to-aspect-ratio';
+
 export interface FieldMapping {
-  to: string;
+  to: string | Record<string, string>;
+  transform?: TransformName;
+  values?: Record<string, string | number | boolean>;
+  with?: Record<string, unknown>;
+}
+
+export interface RequestYaml {
+  path_params?: Record<string, string>;
+  query_params?: Record<string, string>;
+  body: Record<string, FieldMapping>;
+  constants?: Record<string, unknown>;
+  not_sent?: Record<string, string>;
+  extra?: 'passthrough' | 'reject';
+}
+
+export interface OutcomeYaml {
+  reason?: string;
+  parallel_reasons?: string;
+  success: string[];
+  filtered: { in?: string[]; matches?: string };
+}
+
+export interface DataUrlYaml {
+  media_type: string;
+  by_param?: { param: string; media_types: Record<string, string> };
+}
+
+export interface ResponseYaml {
+  created?: string;
+  images: { from: string; each: { b64_json?: string; url?: string; revised_prompt?: string }; outcome?: OutcomeYaml };
+  moderation_message?: string;
+  data_url?: DataUrlYaml;
+  usage?: string;
+  keep?: string[];
+}
+
+export interface VariantYaml {
+  types_from?: string;
+  request: RequestYaml;
+  response: ResponseYaml;
 }
 
 export interface MappingYaml {
@@ -36,26 +89,18 @@ export interface MappingYaml {
     generate: {
       operation_id: string;
       url?: { base_setting?: string; full_url_when_base_contains?: string };
-      request: {
-        path_params?: Record<string, string>;
-        query_params?: Record<string, string>;
-        body: Record<string, FieldMapping>;
-        extra?: 'passthrough' | 'reject';
-      };
-      response: {
-        created?: string;
-        images: { from: string; each: { b64_json?: string; url?: string; revised_prompt?: string } };
-        usage?: string;
-        keep?: string[];
-      };
+      request?: RequestYaml;
+      response?: ResponseYaml;
+      variants?: Record<string, VariantYaml>;
     };
   };
   errors: {
     message: string[];
     code?: string;
+    code_header?: string;
     param?: string;
     type?: string;
-    classify?: { when: { status?: number[]; pointer?: string; header?: string; in?: string[] }; error: string }[];
+    classify?: { when: { status?: number[]; pointer?: string; header?: string; in?: string[]; message_matches?: string }; error: string }[];
   };
 }
 
@@ -64,6 +109,7 @@ export interface ParamRuleYaml {
   min?: number;
   max?: number;
   custom_sizes?: Record<string, number>;
+  aspect_ratios?: string[];
   requires?: Record<string, string[]>;
 }
 
@@ -71,12 +117,14 @@ export interface RuleSetYaml {
   description?: string;
   source?: string;
   prompt_max_length?: number;
+  variant?: string;
   params: Record<string, ParamRuleYaml>;
 }
 
 export interface ModelsYaml {
   governed_params: string[];
   unknown_models: 'pass-through' | 'reject';
+  lookup_strip?: string[];
   models: Record<string, RuleSetYaml>;
   api_versions?: Record<string, RuleSetYaml>;
 }
@@ -97,6 +145,14 @@ export interface OperationIR {
   path: string;
 }
 
+export interface VariantIR {
+  name: string;
+  /** The operation whose schemas type this variant's bodies. */
+  types: OperationIR;
+  request: RequestYaml;
+  response: ResponseYaml;
+}
+
 export interface ProviderIR {
   id: string;
   dir: string;
@@ -106,10 +162,15 @@ export interface ProviderIR {
   mapping: MappingYaml;
   models: ModelsYaml;
   contracts: ContractIR[];
+  /** The operation whose path is called. */
   generate: OperationIR;
+  /** Body formats; a provider with one format has the single variant "default". */
+  variants: VariantIR[];
 }
 
 export interface SpecIR {
   canonical: Record<string, Record<string, unknown>>;
+  /** Unified request keys with role param. */
+  canonicalParams: ReadonlySet<string>;
   providers: ProviderIR[];
 }

@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import type { CodegenPaths } from './paths.js';
-import type { ContractIR, MappingYaml, ModelsYaml, OpenApiDoc, OperationIR, ProviderIR, ProviderYaml, SpecIR } from './ir.js';
+import type { ContractIR, MappingYaml, ModelsYaml, OpenApiDoc, OperationIR, ProviderIR, ProviderYaml, SpecIR, VariantIR } from './ir.js';
 import { checkProviderConsistency } from './check-consistency.js';
 
 export class SpecError extends Error {}
@@ -65,7 +65,28 @@ async function loadContract(dir: string, file: string, apiVersions: string[], sp
   return { file, apiVersions, doc };
 }
 
-async function loadProvider(specDir: string, id: string, paths: CodegenPaths, validators: Record<string, ValidateFunction>): Promise<ProviderIR> {
+export const DEFAULT_VARIANT = 'default';
+
+function variantsOf(mapping: MappingYaml, generate: OperationIR, find: (operationId: string) => OperationIR): VariantIR[] {
+  const { request, response, variants } = mapping.operations.generate;
+  if (variants === undefined) return [{ name: DEFAULT_VARIANT, types: generate, request: request!, response: response! }];
+  return Object.entries(variants)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, variant]) => ({
+      name,
+      types: variant.types_from === undefined ? generate : find(variant.types_from),
+      request: variant.request,
+      response: variant.response,
+    }));
+}
+
+async function loadProvider(
+  specDir: string,
+  id: string,
+  paths: CodegenPaths,
+  validators: Record<string, ValidateFunction>,
+  canonicalParams: ReadonlySet<string>,
+): Promise<ProviderIR> {
   const dir = join(specDir, 'providers', id);
   const rel = (name: string) => relative(paths.specDir, join(dir, name));
   const provider = readYaml(join(dir, 'provider.yaml')) as ProviderYaml;
@@ -80,9 +101,11 @@ async function loadProvider(specDir: string, id: string, paths: CodegenPaths, va
   for (const contract of provider.contracts) {
     contracts.push(await loadContract(dir, contract.file, contract.api_versions ?? [], specDir));
   }
-  const generate = findOperation(contracts[0]!.doc, mapping.operations.generate.operation_id, rel(contracts[0]!.file));
-  const ir: ProviderIR = { id, dir, relDir: `providers/${id}`, provider, mapping, models, contracts, generate };
-  checkProviderConsistency(ir);
+  const contractFile = rel(contracts[0]!.file);
+  const generate = findOperation(contracts[0]!.doc, mapping.operations.generate.operation_id, contractFile);
+  const variants = variantsOf(mapping, generate, (operationId) => findOperation(contracts[0]!.doc, operationId, contractFile));
+  const ir: ProviderIR = { id, dir, relDir: `providers/${id}`, provider, mapping, models, contracts, generate, variants };
+  checkProviderConsistency(ir, canonicalParams);
   const casesDir = join(dir, 'cases');
   if (existsSync(casesDir)) {
     for (const name of readdirSync(casesDir).filter((n) => n.endsWith('.yaml')).sort()) {
@@ -105,7 +128,9 @@ export async function loadSpec(paths: CodegenPaths): Promise<SpecIR> {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+  const requestProperties = (canonical['image-generation-request']?.['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+  const canonicalParams = new Set(Object.keys(requestProperties).filter((name) => requestProperties[name]!['x-imagegate-role'] === 'param'));
   const providers: ProviderIR[] = [];
-  for (const id of providerIds) providers.push(await loadProvider(paths.specDir, id, paths, validators));
-  return { canonical, providers };
+  for (const id of providerIds) providers.push(await loadProvider(paths.specDir, id, paths, validators, canonicalParams));
+  return { canonical, canonicalParams, providers };
 }

@@ -16,6 +16,7 @@ import { renderModelTables, spliceReadme } from './emit/readme-tables.js';
 export async function generate(paths: CodegenPaths): Promise<{ files: GeneratedFile[]; readme?: string }> {
   const spec = await loadSpec(paths);
   const context = { paths };
+  const { canonicalParams } = spec;
   const files: GeneratedFile[] = [
     await emitCanonicalTypes(spec.canonical),
     await emitCanonicalParams(spec.canonical['image-generation-request']!),
@@ -25,9 +26,9 @@ export async function generate(paths: CodegenPaths): Promise<{ files: GeneratedF
   for (const provider of spec.providers) {
     files.push(
       await emitWireTypes(provider),
-      await emitTranslator(context, provider),
+      await emitTranslator(context, provider, canonicalParams),
       await emitCatalog(context, provider),
-      await emitProviderIndex(context, provider),
+      await emitProviderIndex(context, provider, canonicalParams),
       emitWireValidator(provider),
     );
   }

@@ -3,6 +3,7 @@ import type { ProviderDefinition, Registry } from '../src/provider/types.js';
 
 const loaders: Record<string, () => Promise<ProviderDefinition>> = {
   azure: async () => (await import('./providers/azure/index.js')).provider,
+  bedrock: async () => (await import('./providers/bedrock/index.js')).provider,
   mock: async () => (await import('./providers/mock/index.js')).provider,
   openai: async () => (await import('./providers/openai/index.js')).provider,
   'openai-compatible': async () => (await import('./providers/openai-compatible/index.js')).provider,
@@ -12,6 +13,7 @@ export const registry: Registry = {
   aliases: {
     azure: 'azure',
     azure_openai: 'azure',
+    bedrock: 'bedrock',
     custom_openai: 'openai-compatible',
     mock: 'mock',
     openai: 'openai',
@@ -33,6 +35,21 @@ export const registry: Registry = {
   ],
   catalogModels: {
     azure: ['dall-e-3', 'gpt-image-1'],
+    bedrock: [
+      'amazon.nova-canvas-v1:0',
+      'amazon.titan-image-generator-v1',
+      'amazon.titan-image-generator-v1:0',
+      'amazon.titan-image-generator-v2:0',
+      'stability.sd3-5-large-v1:0',
+      'stability.sd3-large-v1:0',
+      'stability.stable-diffusion-xl-v0',
+      'stability.stable-diffusion-xl-v1',
+      'stability.stable-diffusion-xl-v1:0',
+      'stability.stable-image-core-v1:0',
+      'stability.stable-image-core-v1:1',
+      'stability.stable-image-ultra-v1:0',
+      'stability.stable-image-ultra-v1:1',
+    ],
     mock: ['image-1', 'square-1'],
     openai: [
       'dall-e-2',
@@ -47,11 +64,12 @@ export const registry: Registry = {
   },
   defaultModel: 'gpt-image-1',
   prefixRoutes: [
+    { prefix: 'bedrock/', provider: 'bedrock' },
     { prefix: 'openai/', provider: 'openai', uncataloguedFallback: 'openai-compatible' },
     { prefix: 'azure/', provider: 'azure' },
     { prefix: 'mock/', provider: 'mock' },
   ],
-  providerIds: ['azure', 'mock', 'openai', 'openai-compatible'],
+  providerIds: ['azure', 'bedrock', 'mock', 'openai', 'openai-compatible'],
   load(providerId: string): Promise<ProviderDefinition> {
     const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;
     if (loader === undefined) return Promise.reject(new Error(`unknown provider ${providerId}`));

@@ -3,7 +3,7 @@
 import { registry as generatedRegistry } from '../generated/registry.js';
 import type { ImageGenerationRequest } from '../generated/canonical/types.js';
 import type { Registry } from './provider/types.js';
-import { authHeaders } from './auth/apply-auth.js';
+import { assertNoAuthOverride, authorize } from './auth/apply-auth.js';
 import { buildUrl, publicBase } from './dispatch/build-url.js';
 import { resolveModel } from './dispatch/resolve-model.js';
 import { BadRequestError } from './errors/classes.js';
@@ -71,42 +71,44 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
   }
   const resolved = resolveModel(registry, controls['model'] as string | undefined, controls['custom_llm_provider'] as string | undefined);
   const provider = await registry.load(resolved.providerId);
-  const settings = resolveSettings(provider, controls, env);
+  const settings = await resolveSettings(provider, controls, env);
   const rules = applyRules({
     provider,
     model: resolved.model,
     apiVersion: settings['api_version'],
     baseModel: controls['base_model'] as string | undefined,
     params,
+    extras,
     dropParams: controls['drop_params'] === true,
   });
-  if (provider.generate.extra === 'reject' && Object.keys(extras).length > 0) {
-    throw new BadRequestError(`${provider.displayName} accepts no provider-specific params (got ${Object.keys(extras).join(', ')}).`, {
-      param: Object.keys(extras)[0] ?? null,
+  const { variant } = rules;
+  if (variant.extra === 'reject' && Object.keys(rules.extras).length > 0) {
+    throw new BadRequestError(`${provider.displayName} accepts no provider-specific params (got ${Object.keys(rules.extras).join(', ')}).`, {
+      param: Object.keys(rules.extras)[0] ?? null,
       provider: provider.id,
       model: resolved.model,
       code: 'unsupported_param',
     });
   }
-  const wire = provider.generate.buildRequest({ model: resolved.model, params: rules.params, extras, settings });
+  const wire = variant.buildRequest({ model: resolved.model, params: rules.params, extras: rules.extras, settings });
   const base = settings[provider.generate.baseSetting]!;
   const url = buildUrl(provider.generate, base, wire);
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json',
-    'user-agent': userAgent,
-    ...authHeaders(provider.auth, settings),
-    ...extraHeaders(controls),
-  };
+  const callerHeaders = extraHeaders(controls);
+  const baseHeaders = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': userAgent, ...callerHeaders };
   const body = JSON.stringify(wire.body);
-  const context: UpstreamErrorContext = { provider, model: resolved.model, secrets: secretValues(provider, settings) };
+  const secrets = secretValues(provider, settings);
+  const context: UpstreamErrorContext = { provider, model: resolved.model, secrets };
   const timeoutMs = ((controls['timeout'] as number | undefined) ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   let attempts = 0;
   const response = await withRetries(
     async () => {
       attempts++;
+      // Signed per attempt: a signature carries its time, and temporary credentials may have been refreshed.
+      const auth = await authorize(provider, settings, { url, method: wire.method, headers: baseHeaders, body }, now);
+      assertNoAuthOverride(callerHeaders, auth);
+      secrets.push(...auth.secrets.filter((secret) => !secrets.includes(secret)));
       const answer = await sendHttp(
-        { url: url.toString(), method: wire.method, headers, body },
+        { url: url.toString(), method: wire.method, headers: { ...baseHeaders, ...auth.headers }, body },
         { timeoutMs, signal, context: { provider: provider.id, model: resolved.model } },
       );
       if (answer.status >= 300) throw mapUpstreamError(context, answer);
@@ -115,12 +117,12 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
     { numRetries: (controls['num_retries'] as number | undefined) ?? DEFAULT_NUM_RETRIES, signal },
   );
   // A 2xx was generated (and billed) upstream: a malformed one is an error, never a retry.
-  const images = translateSuccess(context, response, now);
-  return createImageResponse(images, {
+  const result = translateSuccess(context, { response, variant, params: rules.params, now });
+  return createImageResponse(result.body, {
     provider: provider.id,
     model: resolved.model,
     api_base: publicBase(base),
-    warnings: rules.warnings,
+    warnings: [...rules.warnings, ...result.warnings],
     response_cost: null,
     attempts,
   });

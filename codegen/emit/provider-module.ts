@@ -1,12 +1,12 @@
 // The provider module: its settings, auth, catalog and error mapping as data, wired to its translators.
-import type { ProviderIR, RuleSetYaml } from '../ir.js';
+import type { ProviderIR, RuleSetYaml, VariantIR } from '../ir.js';
 import { formatTypeScript } from '../format.js';
 import { generatedHeader, srcImport, type EmitContext, type GeneratedFile } from './header.js';
 import { toLiteral } from './literal.js';
 
 function ruleSets(sets: Record<string, RuleSetYaml> | undefined): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(sets ?? {}).map(([name, rules]) => [name, { prompt_max_length: rules.prompt_max_length, params: rules.params }]),
+    Object.entries(sets ?? {}).map(([name, rules]) => [name, { prompt_max_length: rules.prompt_max_length, variant: rules.variant, params: rules.params }]),
   );
 }
 
@@ -14,7 +14,16 @@ function settingsData(provider: ProviderIR): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(provider.provider.settings).map(([name, s]) => [
       name,
-      { params: s.params, env: s.env ?? [], default: s.default, required: s.required ?? false, secret: s.secret ?? false, description: s.description },
+      {
+        params: s.params,
+        env: s.env ?? [],
+        default: s.default,
+        pattern: s.pattern,
+        fallback: s.fallback,
+        required: s.required ?? false,
+        secret: s.secret ?? false,
+        description: s.description,
+      },
     ]),
   );
 }
@@ -24,6 +33,7 @@ export async function emitCatalog(context: EmitContext, provider: ProviderIR): P
   const catalog = {
     governedParams: provider.models.governed_params,
     unknownModels: provider.models.unknown_models,
+    lookupStrip: provider.models.lookup_strip ?? [],
     models: ruleSets(provider.models.models),
     apiVersions: ruleSets(provider.models.api_versions),
   };
@@ -35,7 +45,27 @@ export async function emitCatalog(context: EmitContext, provider: ProviderIR): P
   return { path, content: await formatTypeScript(code) };
 }
 
-export async function emitProviderIndex(context: EmitContext, provider: ProviderIR): Promise<GeneratedFile> {
+function variantData(variant: VariantIR, canonicalParams: ReadonlySet<string>): Record<string, unknown> {
+  const { request, response } = variant;
+  const accepted = [...Object.keys(request.body), ...Object.keys(request.not_sent ?? {})].filter((p) => p === 'model' || canonicalParams.has(p));
+  const outcome = response.images.outcome;
+  const dataUrl = response.data_url;
+  return {
+    typesFrom: variant.types.operationId,
+    mappedParams: accepted.sort(),
+    extra: request.extra ?? 'passthrough',
+    outcome: outcome === undefined ? undefined : { success: outcome.success, filtered: outcome.filtered },
+    dataUrl:
+      dataUrl === undefined
+        ? undefined
+        : {
+            mediaType: dataUrl.media_type,
+            byParam: dataUrl.by_param === undefined ? undefined : { param: dataUrl.by_param.param, mediaTypes: dataUrl.by_param.media_types },
+          },
+  };
+}
+
+export async function emitProviderIndex(context: EmitContext, provider: ProviderIR, canonicalParams: ReadonlySet<string>): Promise<GeneratedFile> {
   const path = `providers/${provider.id}/index.ts`;
   const generate = provider.mapping.operations.generate;
   const errors = provider.mapping.errors;
@@ -44,7 +74,14 @@ export async function emitProviderIndex(context: EmitContext, provider: Provider
     displayName: provider.provider.display_name,
     settings: settingsData(provider),
     auth: provider.provider.auth,
-    errors: { message: errors.message, code: errors.code, param: errors.param, type: errors.type, classify: errors.classify ?? [] },
+    errors: {
+      message: errors.message,
+      code: errors.code,
+      codeHeader: errors.code_header,
+      param: errors.param,
+      type: errors.type,
+      classify: errors.classify ?? [],
+    },
   };
   const operation = {
     operationId: generate.operation_id,
@@ -52,17 +89,18 @@ export async function emitProviderIndex(context: EmitContext, provider: Provider
     pathTemplate: provider.generate.path,
     baseSetting: generate.url?.base_setting ?? 'api_base',
     fullUrlWhenBaseContains: generate.url?.full_url_when_base_contains,
-    mappedParams: Object.keys(generate.request.body).sort(),
-    extra: generate.request.extra ?? 'passthrough',
   };
+  const variants = provider.variants
+    .map((v) => `${JSON.stringify(v.name)}: { ${toLiteral(variantData(v, canonicalParams)).slice(1, -1)}, ...translators[${JSON.stringify(v.name)}] }`)
+    .join(', ');
   const dataLiteral = toLiteral(data).slice(1, -1);
   const operationLiteral = toLiteral(operation).slice(1, -1);
   const code = [
     generatedHeader('provider-module', `spec/${provider.relDir}/provider.yaml`),
     `import type { ProviderDefinition } from '${srcImport(context, path, 'provider/types.js')}';\n`,
     `import { catalog } from './catalog.js';\n`,
-    `import { buildGenerateRequest, parseGenerateResponse } from './translate-generate.js';\n\n`,
-    `export const provider: ProviderDefinition = { ${dataLiteral}, catalog, generate: { ${operationLiteral}, buildRequest: buildGenerateRequest, parseResponse: parseGenerateResponse } };\n`,
+    `import { translators } from './translate-generate.js';\n\n`,
+    `export const provider: ProviderDefinition = { ${dataLiteral}, catalog, generate: { ${operationLiteral}, variants: { ${variants} } } };\n`,
   ].join('');
   return { path, content: await formatTypeScript(code) };
 }

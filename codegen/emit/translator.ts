@@ -1,7 +1,10 @@
-// Compiles mapping.yaml into straight-line typed translators: tsc then proves that every body field
-// and response field the mapping names exists in the provider's wire types.
-import { Project, type SourceFile } from 'ts-morph';
-import type { ProviderIR } from '../ir.js';
+// Compiles mapping.yaml into straight-line translators, one request builder and one response parser per
+// variant. Response reads are typed: tsc proves every field the mapping reads exists in the wire types.
+// Request targets are checked against the contract's schemas by check-consistency (they may be nested
+// inside oneOf bodies that TypeScript cannot index).
+import { Node, Project, type SourceFile } from 'ts-morph';
+import type { FieldMapping, ProviderIR, VariantIR } from '../ir.js';
+import { targetSegments } from '../check-consistency.js';
 import { formatTypeScript } from '../format.js';
 import { generatedHeader, srcImport, type EmitContext, type GeneratedFile } from './header.js';
 
@@ -31,13 +34,17 @@ function readPointer(root: TypedExpression, pointer: string): TypedExpression {
   );
 }
 
+export function variantSuffix(variant: VariantIR): string {
+  return variant.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
+}
+
 function sourceExpression(source: string): string {
   if (source === 'model') return 'input.model';
   return `requireSetting(input.settings, ${JSON.stringify(source.slice('settings.'.length))})`;
 }
 
-function pathExpression(provider: ProviderIR): string {
-  const pathParams = provider.mapping.operations.generate.request.path_params ?? {};
+function pathExpression(provider: ProviderIR, variant: VariantIR): string {
+  const pathParams = variant.request.path_params ?? {};
   const parts = provider.generate.path.split(/(\{[^}]+\})/).map((part) => {
     const match = /^\{([^}]+)\}$/.exec(part);
     if (match === null) return part.replace(/[`\\$]/g, '\\$&');
@@ -46,65 +53,113 @@ function pathExpression(provider: ProviderIR): string {
   return '`' + parts.join('') + '`';
 }
 
-function queryExpression(provider: ProviderIR): string {
-  const entries = Object.entries(provider.mapping.operations.generate.request.query_params ?? {}).sort(([a], [b]) => a.localeCompare(b));
+function queryExpression(variant: VariantIR): string {
+  const entries = Object.entries(variant.request.query_params ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return `{ ${entries.map(([name, source]) => `${JSON.stringify(name)}: ${sourceExpression(source)}`).join(', ')} }`;
 }
 
-function addRequestBuilder(file: SourceFile, provider: ProviderIR): void {
-  const request = provider.mapping.operations.generate.request;
-  const statements: string[] = ['const body = {} as RequestBody;'];
-  if ((request.extra ?? 'passthrough') === 'passthrough') statements.push('applyExtras(body, input.extras);');
-  for (const [param, field] of Object.entries(request.body).sort(([a], [b]) => a.localeCompare(b))) {
-    const target = JSON.stringify(field.to);
+function segmentsLiteral(target: string): string {
+  return `[${targetSegments(target)
+    .map((s) => (/^\d+$/.test(s) ? s : JSON.stringify(s)))
+    .join(', ')}]`;
+}
+
+function fieldStatement(param: string, field: FieldMapping, source: string): string {
+  const label = JSON.stringify(param);
+  if (field.transform === undefined && field.with === undefined) {
+    const table = field.values === undefined ? '' : `, ${JSON.stringify(field.values)}`;
+    return `writeParam(body, ${segmentsLiteral(field.to as string)}, ${source}, ${label}${table});`;
+  }
+  const value = `value_${param}`;
+  const writes: string[] = [];
+  if (field.transform !== undefined) {
+    const outputs = typeof field.to === 'string' ? { value: field.to } : field.to;
+    writes.push(`const out = applyTransform(${JSON.stringify(field.transform)}, ${value}, ${label});`);
+    for (const [output, target] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
+      writes.push(`writeAt(body, ${segmentsLiteral(target)}, out[${JSON.stringify(output)}], ${label});`);
+    }
+  } else {
+    writeParamOrMapped(writes, field, value, label);
+  }
+  for (const [target, fixed] of Object.entries(field.with ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    writes.push(`writeAt(body, ${segmentsLiteral(target)}, ${JSON.stringify(fixed)}, ${label});`);
+  }
+  return `{ const ${value} = ${source}; if (${value} !== undefined) { ${writes.join(' ')} } }`;
+}
+
+function writeParamOrMapped(writes: string[], field: FieldMapping, value: string, label: string): void {
+  const mapped = field.values === undefined ? value : `mapValue(${value}, ${JSON.stringify(field.values)}, ${label})`;
+  writes.push(`writeAt(body, ${segmentsLiteral(field.to as string)}, ${mapped}, ${label});`);
+}
+
+function addRequestBuilder(file: SourceFile, provider: ProviderIR, variant: VariantIR, canonicalParams: ReadonlySet<string>): void {
+  const request = variant.request;
+  const entries = Object.entries(request.body).sort(([a], [b]) => a.localeCompare(b));
+  const mappedExtras = entries.filter(([param]) => param !== 'model' && !canonicalParams.has(param)).map(([param]) => param);
+  const statements: string[] = ['const body: Record<string, unknown> = {};'];
+  if ((request.extra ?? 'passthrough') === 'passthrough') statements.push(`applyExtras(body, input.extras, ${JSON.stringify(mappedExtras)});`);
+  for (const [target, value] of Object.entries(request.constants ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    statements.push(`writeAt(body, ${segmentsLiteral(target)}, ${JSON.stringify(value)}, 'the request format');`);
+  }
+  for (const [param, field] of entries) {
     if (param === 'model') {
-      statements.push(`body[${target}] = input.model as RequestBody[${target}];`);
+      statements.push(`writeAt(body, ${segmentsLiteral(field.to as string)}, input.model, 'model');`);
       continue;
     }
-    const source = `input.params[${JSON.stringify(param)}]`;
-    statements.push(`if (${source} !== undefined) body[${target}] = ${source} as RequestBody[${target}];`);
+    const source = canonicalParams.has(param) ? `input.params[${JSON.stringify(param)}]` : `input.extras[${JSON.stringify(param)}]`;
+    statements.push(fieldStatement(param, field, source));
   }
-  statements.push(
-    `return { method: 'POST', path: ${pathExpression(provider)}, query: ${queryExpression(provider)}, body: body as Record<string, unknown> };`,
-  );
+  statements.push(`return { method: 'POST', path: ${pathExpression(provider, variant)}, query: ${queryExpression(variant)}, body };`);
   file.addFunction({
-    isExported: true,
-    name: 'buildGenerateRequest',
+    name: `buildRequest${variantSuffix(variant)}`,
     parameters: [{ name: 'input', type: 'TranslateInput' }],
     returnType: 'WireRequest',
     statements,
   });
 }
 
-function addResponseParser(file: SourceFile, provider: ProviderIR): void {
-  const response = provider.mapping.operations.generate.response;
-  const root: TypedExpression = { expr: 'raw', type: 'ResponseBody' };
+function addResponseParser(file: SourceFile, variant: VariantIR): void {
+  const suffix = variantSuffix(variant);
+  const response = variant.response;
+  const root: TypedExpression = { expr: 'raw', type: `ResponseBody${suffix}` };
   const imagesArray = readPointer(root, response.images.from);
-  file.addTypeAlias({ name: 'ResponseImage', type: `${imagesArray.type}[number]` });
-  const imageFields = Object.entries(response.images.each)
+  file.addTypeAlias({ name: `ResponseImage${suffix}`, type: `${imagesArray.type}[number]` });
+  const item: TypedExpression = { expr: 'item', type: `ResponseImage${suffix}` };
+  const fields = Object.entries(response.images.each)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, pointer]) => `${name}: readString(${readPointer({ expr: 'item', type: 'ResponseImage' }, pointer).expr}),`);
-  const statements: string[] = [
-    `const images = readArray(${imagesArray.expr}).map((item) => ({ ${imageFields.join(' ')} }));`,
-    'const kept: Record<string, unknown> = {};',
-  ];
+    .map(([name, pointer]) => `${name}: readString(${readPointer(item, pointer).expr}),`);
+  const outcome = response.images.outcome;
+  if (outcome?.reason !== undefined) fields.push(`reason: readReason(${readPointer(item, outcome.reason).expr}),`);
+  const statements: string[] = [`const images: ParsedImage[] = readArray(${imagesArray.expr}).map((item) => ({ ${fields.join(' ')} }));`];
+  if (outcome?.parallel_reasons !== undefined) {
+    statements.push(`alignReasons(images, readArray(${readPointer(root, outcome.parallel_reasons).expr}));`);
+  }
+  statements.push('const kept: Record<string, unknown> = {};');
   for (const name of [...(response.keep ?? [])].sort()) {
     const read = readPointer(root, `/${name}`);
     statements.push(`const ${name} = readString(${read.expr});`, `if (${name} !== undefined) kept[${JSON.stringify(name)}] = ${name};`);
   }
   const created = response.created === undefined ? 'undefined' : `readNumberish(${readPointer(root, response.created).expr})`;
   const usage = response.usage === undefined ? 'undefined' : `readObject(${readPointer(root, response.usage).expr})`;
-  statements.push(`return { created: ${created}, images, usage: ${usage}, kept };`);
+  const moderation = response.moderation_message === undefined ? 'undefined' : `readNonEmptyString(${readPointer(root, response.moderation_message).expr})`;
+  statements.push(`return { created: ${created}, images, usage: ${usage}, kept, moderationMessage: ${moderation} };`);
   file.addFunction({
-    isExported: true,
-    name: 'parseGenerateResponse',
+    name: `parseResponse${suffix}`,
     parameters: [{ name: 'raw', type: 'unknown' }],
     returnType: 'ParsedResponse',
     statements,
   });
 }
 
-export async function emitTranslator(context: EmitContext, provider: ProviderIR): Promise<GeneratedFile> {
+function addTypeAliases(file: SourceFile, variant: VariantIR): void {
+  const suffix = variantSuffix(variant);
+  file.addTypeAliases([
+    { name: `Operation${suffix}`, type: `operations[${JSON.stringify(variant.types.operationId)}]` },
+    { name: `ResponseBody${suffix}`, type: `Operation${suffix}['responses'][200]['content']['application/json']` },
+  ]);
+}
+
+export async function emitTranslator(context: EmitContext, provider: ProviderIR, canonicalParams: ReadonlySet<string>): Promise<GeneratedFile> {
   const path = `providers/${provider.id}/translate-generate.ts`;
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('translate.ts');
@@ -113,25 +168,43 @@ export async function emitTranslator(context: EmitContext, provider: ProviderIR)
     {
       isTypeOnly: true,
       moduleSpecifier: srcImport(context, path, 'provider/types.js'),
-      namedImports: ['ParsedResponse', 'TranslateInput', 'WireRequest'],
+      namedImports: ['ParsedImage', 'ParsedResponse', 'TranslateInput', 'WireRequest'],
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/read-body.js'),
-      namedImports: ['readArray', 'readField', 'readNumberish', 'readObject', 'readString'],
+      namedImports: ['alignReasons', 'readArray', 'readField', 'readNonEmptyString', 'readNumberish', 'readObject', 'readReason', 'readString'],
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/write-body.js'),
-      namedImports: ['applyExtras', 'encodePathParam', 'requireSetting'],
+      namedImports: ['applyExtras', 'encodePathParam', 'mapValue', 'requireSetting', 'writeAt', 'writeParam'],
     },
+    { moduleSpecifier: srcImport(context, path, 'transforms/index.js'), namedImports: ['applyTransform'] },
   ]);
-  const operation = `operations[${JSON.stringify(provider.generate.operationId)}]`;
-  file.addTypeAliases([
-    { name: 'Operation', type: operation },
-    { name: 'RequestBody', type: `NonNullable<Operation['requestBody']>['content']['application/json']` },
-    { name: 'ResponseBody', type: `Operation['responses'][200]['content']['application/json']` },
-  ]);
-  addRequestBuilder(file, provider);
-  addResponseParser(file, provider);
+  for (const variant of provider.variants) {
+    addTypeAliases(file, variant);
+    addRequestBuilder(file, provider, variant, canonicalParams);
+    addResponseParser(file, variant);
+  }
+  const translators = provider.variants
+    .map((v) => `${JSON.stringify(v.name)}: { buildRequest: buildRequest${variantSuffix(v)}, parseResponse: parseResponse${variantSuffix(v)} }`)
+    .join(', ');
+  file.addStatements(`export const translators = { ${translators} };`);
+  pruneUnusedImports(file);
   const source = `spec/${provider.relDir}/mapping.yaml`;
   return { path, content: await formatTypeScript(generatedHeader('translator', source) + file.getFullText()) };
+}
+
+/** Imports only what this provider's translators use. */
+function pruneUnusedImports(file: SourceFile): void {
+  const body = file
+    .getStatements()
+    .filter((statement) => !Node.isImportDeclaration(statement))
+    .map((statement) => statement.getText())
+    .join('\n');
+  for (const declaration of file.getImportDeclarations()) {
+    for (const named of declaration.getNamedImports()) {
+      if (!new RegExp(`\\b${named.getName()}\\b`).test(body)) named.remove();
+    }
+    if (declaration.getNamedImports().length === 0) declaration.remove();
+  }
 }

@@ -4,7 +4,8 @@ import { Ajv, type Options } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { ProviderIR } from '../ir.js';
-import { resolveRef } from '../check-consistency.js';
+import { requestBodySchema } from '../check-consistency.js';
+import { variantSuffix } from './translator.js';
 import { generatedHeader, type GeneratedFile } from './header.js';
 
 const options: Options = {
@@ -48,15 +49,20 @@ export function emitCanonicalValidators(schemas: Record<string, Record<string, u
   return { path: 'canonical/validators.ts', content: standalone(ajv, exports, header) };
 }
 
+/** One validator per variant's request body, exported as requestBodyValidators[variant]. */
 export function emitWireValidator(provider: ProviderIR): GeneratedFile {
   const contract = provider.contracts[0]!;
   const doc = contract.doc;
-  const operation = doc.paths[provider.generate.path]!['post'] as Record<string, unknown>;
-  const requestBody = resolveRef(doc, operation['requestBody']);
-  const bodySchema = ((requestBody['content'] as Record<string, Record<string, unknown>>)['application/json']!)['schema'];
   const is31 = String(doc['openapi']).startsWith('3.1');
   const ajv = is31 ? new Ajv2020(options) : new Ajv(options);
-  ajv.addSchema({ ...(bodySchema as object), components: doc['components'] }, 'request-body');
+  const exports: Record<string, string> = {};
+  for (const variant of provider.variants) {
+    const name = `validateRequestBody${variantSuffix(variant)}`;
+    ajv.addSchema({ ...(requestBodySchema(provider, variant.types) as object), components: doc['components'] }, variant.name);
+    exports[name] = variant.name;
+  }
   const header = generatedHeader('validators', `spec/${provider.relDir}/${contract.file}`);
-  return { path: `providers/${provider.id}/validate-wire.ts`, content: standalone(ajv as Ajv, { validateGenerateRequestBody: 'request-body' }, header) };
+  const table = provider.variants.map((v) => `${JSON.stringify(v.name)}: validateRequestBody${variantSuffix(v)}`).join(', ');
+  const code = standalone(ajv as Ajv, exports, header) + `export const requestBodyValidators = { ${table} };\n`;
+  return { path: `providers/${provider.id}/validate-wire.ts`, content: code };
 }

@@ -26,6 +26,18 @@ export type components = {
       api_key?: string;
       /** @description Provider API version (Azure). */
       api_version?: string;
+      /** @description AWS access key id (Bedrock SigV4). */
+      aws_access_key_id?: string;
+      /** @description Bedrock runtime endpoint URL replacing https://bedrock-runtime.{region}.amazonaws.com. */
+      aws_bedrock_runtime_endpoint?: string;
+      /** @description AWS shared config/credentials profile to take credentials and region from. */
+      aws_profile_name?: string;
+      /** @description AWS region of the Bedrock runtime endpoint and signature. */
+      aws_region_name?: string;
+      /** @description AWS secret access key (Bedrock SigV4). */
+      aws_secret_access_key?: string;
+      /** @description AWS session token of temporary credentials (Bedrock SigV4). */
+      aws_session_token?: string;
       /** @description GPT image models: transparent, opaque or auto. */
       background?: string;
       /** @description The catalog model behind a custom deployment name, whose rules then apply. */

@@ -73,12 +73,20 @@ function stringAt(body: unknown, pointer: string | undefined): string | undefine
   return undefined;
 }
 
-function matches(mapping: ErrorMapping['classify'][number], status: number, body: unknown, headers: Record<string, string>): boolean {
+function matches(mapping: ErrorMapping['classify'][number], status: number, body: unknown, headers: Record<string, string>, message: string): boolean {
   const { when } = mapping;
   if (when.status !== undefined && !when.status.includes(status)) return false;
+  if (when.message_matches !== undefined && !new RegExp(when.message_matches, 'i').test(message)) return false;
   if (when.in === undefined) return true;
   const actual = when.pointer !== undefined ? stringAt(body, when.pointer) : headers[when.header ?? ''];
   return actual !== undefined && when.in.includes(actual.split(':')[0]!.trim());
+}
+
+/** An error code carried in a header, e.g. x-amzn-ErrorType: ValidationException:http://internal.amazon.com/... */
+function headerCode(headers: Record<string, string>, name: string | undefined): string | undefined {
+  const value = name === undefined ? undefined : headers[name];
+  const code = value?.split(':')[0]?.trim();
+  return code === undefined || code.length === 0 ? undefined : code;
 }
 
 function parseJson(text: string): unknown {
@@ -108,11 +116,11 @@ export function mapUpstreamError(context: UpstreamErrorContext, response: HttpRe
   const { provider } = context;
   const body = parseJson(response.body);
   const mapping = provider.errors;
-  const rule = mapping.classify.find((r) => matches(r, response.status, body, response.headers));
-  const ErrorType = rule !== undefined ? classesByName[rule.error] : classForStatus(response.status);
   const detail = upstreamMessage(mapping, body) ?? (response.body.trim().slice(0, 300) || 'no error message');
+  const rule = mapping.classify.find((r) => matches(r, response.status, body, response.headers, detail));
+  const ErrorType = rule !== undefined ? classesByName[rule.error] : classForStatus(response.status);
   const message = redactSecrets(`${provider.displayName} (${context.model}) returned HTTP ${response.status}: ${detail}`, context.secrets);
-  const code = stringAt(body, mapping.code);
+  const code = stringAt(body, mapping.code) ?? headerCode(response.headers, mapping.codeHeader);
   const param = stringAt(body, mapping.param);
   const type = stringAt(body, mapping.type);
   return new ErrorType(message, {

@@ -14,22 +14,44 @@ export type ErrorClassName =
   | 'bad-gateway'
   | 'service-unavailable';
 
+export interface SettingFallback {
+  from: 'aws-shared-config';
+  key: 'region';
+  profile_setting?: string;
+}
+
 export interface SettingSpec {
   params: readonly string[];
   env: readonly string[];
+  /** May hold {setting} placeholders, expanded from other settings. */
   default?: string;
+  pattern?: string;
+  fallback?: SettingFallback;
   required: boolean;
   secret: boolean;
   description: string;
 }
 
-export type AuthSpec =
+export interface SigV4Settings {
+  region: string;
+  access_key_id: string;
+  secret_access_key: string;
+  session_token: string;
+  profile: string;
+}
+
+export type AuthScheme =
   | { scheme: 'bearer'; setting: string }
   | { scheme: 'api-key-header'; setting: string; header: string }
-  | { scheme: 'none' };
+  | { scheme: 'none' }
+  | { scheme: 'sigv4'; service: string; settings: SigV4Settings };
+
+/** One scheme, or the first of several whose credential is available. */
+export type AuthSpec = AuthScheme | { one_of: readonly AuthScheme[] };
 
 export interface SizeRule {
   multiple_of: number;
+  min_edge?: number;
   max_edge: number;
   max_pixels?: number;
   min_pixels?: number;
@@ -42,29 +64,35 @@ export interface ParamRule {
   min?: number;
   max?: number;
   custom_sizes?: SizeRule;
+  aspect_ratios?: readonly string[];
   requires?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RuleSet {
   prompt_max_length?: number;
+  /** The generate variant (body format) of this model. */
+  variant?: string;
   params: Readonly<Record<string, ParamRule>>;
 }
 
 export interface Catalog {
   governedParams: readonly string[];
   unknownModels: 'pass-through' | 'reject';
+  /** Regexes removed, in order, from a model id before catalog lookup. */
+  lookupStrip: readonly string[];
   models: Readonly<Record<string, RuleSet>>;
   apiVersions: Readonly<Record<string, RuleSet>>;
 }
 
 export interface ErrorRule {
-  when: { status?: readonly number[]; pointer?: string; header?: string; in?: readonly string[] };
+  when: { status?: readonly number[]; pointer?: string; header?: string; in?: readonly string[]; message_matches?: string };
   error: ErrorClassName;
 }
 
 export interface ErrorMapping {
   message: readonly string[];
   code?: string;
+  codeHeader?: string;
   param?: string;
   type?: string;
   classify: readonly ErrorRule[];
@@ -90,6 +118,8 @@ export interface ParsedImage {
   b64_json?: string;
   url?: string;
   revised_prompt?: string;
+  /** The provider's finish reason for this image, when the variant declares an outcome. */
+  reason?: string | null;
 }
 
 /** What a response translator makes of a provider's success body. */
@@ -98,6 +128,31 @@ export interface ParsedResponse {
   images: ParsedImage[];
   usage?: Record<string, unknown>;
   kept: Record<string, unknown>;
+  /** Set when content moderation blocked some or all of the output. */
+  moderationMessage?: string;
+}
+
+export interface ImageOutcomeRule {
+  success: readonly string[];
+  filtered: { in?: readonly string[]; matches?: string };
+}
+
+export interface DataUrlRule {
+  mediaType: string;
+  byParam?: { param: string; mediaTypes: Readonly<Record<string, string>> };
+}
+
+/** One body format of the generate operation. */
+export interface GenerateVariant {
+  /** The operation whose schemas describe this variant's bodies. */
+  typesFrom: string;
+  /** Unified params this variant accepts (written to the body or handled locally). */
+  mappedParams: readonly string[];
+  extra: 'passthrough' | 'reject';
+  outcome?: ImageOutcomeRule;
+  dataUrl?: DataUrlRule;
+  buildRequest(input: TranslateInput): WireRequest;
+  parseResponse(body: unknown): ParsedResponse;
 }
 
 export interface GenerateOperation {
@@ -106,11 +161,8 @@ export interface GenerateOperation {
   pathTemplate: string;
   baseSetting: string;
   fullUrlWhenBaseContains?: string;
-  /** Body fields the mapping fills from unified params, keyed by unified param. */
-  mappedParams: readonly string[];
-  extra: 'passthrough' | 'reject';
-  buildRequest(input: TranslateInput): WireRequest;
-  parseResponse(body: unknown): ParsedResponse;
+  /** Body formats by name; a provider with one format has the single variant "default". */
+  variants: Readonly<Record<string, GenerateVariant>>;
 }
 
 export interface ProviderDefinition {

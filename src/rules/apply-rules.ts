@@ -1,7 +1,7 @@
 // Enforces the catalog before any network call: an unsupported param or value is an
 // UnsupportedParamsError, or, with drop_params, removed and reported as a warning.
 import { BadRequestError, UnsupportedParamsError } from '../errors/classes.js';
-import type { ProviderDefinition, RuleSet } from '../provider/types.js';
+import type { GenerateVariant, ProviderDefinition, RuleSet } from '../provider/types.js';
 import type { Warning } from '../response/warnings.js';
 import { checkValue } from './check-value.js';
 
@@ -11,11 +11,15 @@ export interface RulesInput {
   apiVersion: string | undefined;
   baseModel: string | undefined;
   params: Record<string, unknown>;
+  /** Provider-specific params; those the catalog governs are checked too. */
+  extras?: Record<string, unknown>;
   dropParams: boolean;
 }
 
 export interface RulesOutcome {
   params: Record<string, unknown>;
+  extras: Record<string, unknown>;
+  variant: GenerateVariant;
   warnings: Warning[];
 }
 
@@ -28,7 +32,28 @@ function own<T>(record: Readonly<Record<string, T>>, key: string | undefined): T
   return key !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
-function applicableRules(input: RulesInput, warnings: Warning[]): NamedRules[] {
+/** The catalog id of a model: the configured prefixes (ARN, cross-region profile) stripped. */
+export function catalogKey(provider: ProviderDefinition, model: string): string {
+  return provider.catalog.lookupStrip.reduce((key, pattern) => key.replace(new RegExp(pattern), ''), model);
+}
+
+function chooseVariant(input: RulesInput, modelRules: RuleSet | undefined): GenerateVariant {
+  const { variants } = input.provider.generate;
+  const names = Object.keys(variants);
+  const name = modelRules?.variant ?? (names.length === 1 ? names[0] : undefined);
+  const variant = name === undefined ? undefined : variants[name];
+  if (variant === undefined) {
+    throw new BadRequestError(`${input.provider.displayName} cannot tell which request format model "${input.model}" takes; pass base_model with the catalogued model it runs.`, {
+      param: 'model',
+      provider: input.provider.id,
+      model: input.model,
+      code: 'model_not_found',
+    });
+  }
+  return variant;
+}
+
+function applicableRules(input: RulesInput, warnings: Warning[]): { sets: NamedRules[]; modelRules: RuleSet | undefined } {
   const { catalog, displayName } = input.provider;
   if (input.baseModel !== undefined && own(catalog.models, input.baseModel) === undefined) {
     throw new BadRequestError(
@@ -37,7 +62,7 @@ function applicableRules(input: RulesInput, warnings: Warning[]): NamedRules[] {
     );
   }
   const sets: NamedRules[] = [];
-  const modelName = input.baseModel ?? input.model;
+  const modelName = input.baseModel ?? catalogKey(input.provider, input.model);
   const modelRules = own(catalog.models, modelName);
   if (modelRules !== undefined) sets.push({ label: `model ${modelName}`, rules: modelRules });
   const versionRules = own(catalog.apiVersions, input.apiVersion);
@@ -48,12 +73,16 @@ function applicableRules(input: RulesInput, warnings: Warning[]): NamedRules[] {
   const hasVersions = Object.keys(catalog.apiVersions).length > 0;
   if (hasModels && modelRules === undefined) {
     if (catalog.unknownModels === 'reject') {
-      throw new BadRequestError(`Model "${input.model}" is not in the ${displayName} catalog (${Object.keys(catalog.models).join(', ')}).`, {
+      throw new BadRequestError(
+        `Model "${input.model}" is not in the ${displayName} catalog (${Object.keys(catalog.models).join(', ')}). ` +
+          'If it runs one of these (e.g. a provisioned or custom deployment), pass base_model with that model id.',
+        {
         param: 'model',
         provider: input.provider.id,
         model: input.model,
-        code: 'model_not_found',
-      });
+          code: 'model_not_found',
+        },
+      );
     }
     unvalidated(`model ${input.model}`, `no model rules apply (set base_model to the model behind it to apply that model's rules)`);
   }
@@ -61,12 +90,21 @@ function applicableRules(input: RulesInput, warnings: Warning[]): NamedRules[] {
     unvalidated(`api_version ${input.apiVersion ?? '(none)'}`, 'no api-version rules apply');
   }
   if (!hasModels && !hasVersions) unvalidated(`model ${input.model}`, 'its params are sent without validation');
-  return sets;
+  return { sets, modelRules };
 }
 
-function problemWith(param: string, value: unknown, input: RulesInput, sets: NamedRules[], params: Record<string, unknown>): string | undefined {
+function problemWith(
+  param: string,
+  value: unknown,
+  context: { input: RulesInput; sets: NamedRules[]; variant: GenerateVariant; isExtra: boolean },
+  params: Record<string, unknown>,
+): string | undefined {
+  const { input, sets, variant, isExtra } = context;
   const { provider } = input;
-  if (!provider.generate.mappedParams.includes(param)) return `${provider.displayName} does not support ${param} (for any model; model ${input.model})`;
+  if (!isExtra && !variant.mappedParams.includes(param)) {
+    const scope = Object.keys(provider.generate.variants).length > 1 ? `model ${input.model}` : `for any model; model ${input.model}`;
+    return `${provider.displayName} does not support ${param} (${scope})`;
+  }
   if (!provider.catalog.governedParams.includes(param)) return undefined;
   for (const { label, rules } of sets) {
     const rule = rules.params[param];
@@ -91,12 +129,17 @@ function checkPromptLength(input: RulesInput, sets: NamedRules[]): void {
 
 export function applyRules(input: RulesInput): RulesOutcome {
   const warnings: Warning[] = [];
-  const sets = applicableRules(input, warnings);
+  const { sets, modelRules } = applicableRules(input, warnings);
+  const variant = chooseVariant(input, modelRules);
   checkPromptLength(input, sets);
   const params = { ...input.params };
-  for (const param of Object.keys(params).sort()) {
+  const extras = { ...(input.extras ?? {}) };
+  const governedExtras = Object.keys(extras).filter((name) => input.provider.catalog.governedParams.includes(name));
+  const checks = [...Object.keys(params).map((name) => ({ name, isExtra: false })), ...governedExtras.map((name) => ({ name, isExtra: true }))];
+  for (const { name: param, isExtra } of checks.sort((a, b) => a.name.localeCompare(b.name))) {
     if (param === 'prompt') continue;
-    const problem = problemWith(param, params[param], input, sets, params);
+    const values = isExtra ? extras : params;
+    const problem = problemWith(param, values[param], { input, sets, variant, isExtra }, { ...params, ...extras });
     if (problem === undefined) continue;
     if (!input.dropParams) {
       throw new UnsupportedParamsError(
@@ -104,8 +147,8 @@ export function applyRules(input: RulesInput): RulesOutcome {
         { param, provider: input.provider.id, model: input.model, code: 'unsupported_param' },
       );
     }
-    delete params[param];
+    delete values[param];
     warnings.push({ code: 'param-dropped', param, message: `Dropped ${param}: ${problem}.` });
   }
-  return { params, warnings };
+  return { params, extras, variant, warnings };
 }

@@ -1,12 +1,19 @@
-// Resolves a provider's settings (api_key, api_base, api_version, ...) from call params, then the
-// environment, then the spec's default. Explicit params win.
+// Resolves a provider's settings (api_key, api_base, region, ...) from call params, then the environment,
+// then a named fallback (e.g. the AWS profile's region), then the spec's default, whose {placeholders}
+// expand from other settings. Explicit params win.
 import { BUILTIN_PROTOCOL } from '../builtin/upstreams.js';
 import { AuthenticationError, BadRequestError } from '../errors/classes.js';
-import type { ProviderDefinition, SettingSpec } from '../provider/types.js';
+import type { ProviderDefinition, SettingFallback, SettingSpec } from '../provider/types.js';
+import { regionFromAwsProfile } from './aws-shared-config.js';
 
 export type Settings = Record<string, string | undefined>;
 
-function firstValue(spec: SettingSpec, controls: Record<string, unknown>, env: NodeJS.ProcessEnv): { value: string; from: string } | undefined {
+interface Found {
+  value: string;
+  from: string;
+}
+
+function fromParamsOrEnv(spec: SettingSpec, controls: Record<string, unknown>, env: NodeJS.ProcessEnv): Found | undefined {
   for (const param of spec.params) {
     const value = controls[param];
     if (typeof value === 'string' && value.length > 0) return { value, from: `param ${param}` };
@@ -15,43 +22,84 @@ function firstValue(spec: SettingSpec, controls: Record<string, unknown>, env: N
     const value = env[name];
     if (value !== undefined && value.trim().length > 0) return { value: value.trim(), from: `environment variable ${name}` };
   }
-  return spec.default === undefined ? undefined : { value: spec.default, from: 'default' };
+  return undefined;
 }
 
-function missing(provider: ProviderDefinition, name: string, spec: SettingSpec): Error {
-  const where = [...spec.params.map((p) => `pass ${p}`), ...spec.env.map((e) => `set ${e}`)].join(' or ');
-  const message = `${provider.displayName} needs ${name} (${spec.description.replace(/\.$/, '')}): ${where}.`;
+async function fromFallback(fallback: SettingFallback, found: Map<string, Found>, env: NodeJS.ProcessEnv): Promise<Found | undefined> {
+  const profile = fallback.profile_setting === undefined ? undefined : found.get(fallback.profile_setting)?.value;
+  const value = await regionFromAwsProfile(profile, env);
+  return value === undefined ? undefined : { value, from: `the AWS profile ${profile ?? env['AWS_PROFILE'] ?? 'default'}` };
+}
+
+export function missingSettingError(provider: ProviderDefinition, name: string, spec: SettingSpec, purpose?: string): Error {
+  const where = [...spec.params.map((p) => `pass ${p}`), ...spec.env.map((e) => `set ${e}`)];
+  if (spec.fallback !== undefined) where.push('set it in your AWS profile');
+  const why = purpose === undefined ? '' : ` ${purpose}`;
+  const message = `${provider.displayName} needs ${name} (${spec.description.replace(/\.$/, '')})${why}: ${where.join(' or ')}.`;
   const details = { param: spec.params[0] ?? name, provider: provider.id, code: `missing_${name}` };
   return spec.secret ? new AuthenticationError(message, details) : new BadRequestError(message, details);
 }
 
-function normaliseBaseUrl(provider: ProviderDefinition, name: string, value: string, from: string): string {
+function expandDefault(provider: ProviderDefinition, name: string, spec: SettingSpec, found: Map<string, Found>): Found {
+  const value = spec.default!.replace(/\{([a-z0-9_]+)\}/g, (_match, placeholder: string) => {
+    const resolved = found.get(placeholder);
+    if (resolved === undefined) throw missingSettingError(provider, placeholder, provider.settings[placeholder]!, `to build the default ${name}`);
+    return resolved.value;
+  });
+  return { value, from: 'default' };
+}
+
+function checkPattern(provider: ProviderDefinition, name: string, spec: SettingSpec, found: Found): void {
+  if (spec.pattern === undefined || new RegExp(spec.pattern).test(found.value)) return;
+  const shown = spec.secret ? '' : ` ${JSON.stringify(found.value.slice(0, 100))}`;
+  throw new BadRequestError(`${provider.displayName} ${name}${shown} from ${found.from} is not valid: it must match ${spec.pattern}.`, {
+    param: spec.params[0] ?? name,
+    provider: provider.id,
+    code: `invalid_${name}`,
+  });
+}
+
+function normaliseBaseUrl(provider: ProviderDefinition, name: string, found: Found): string {
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(found.value);
   } catch {
-    throw new BadRequestError(`${provider.displayName} ${name} from ${from} is not a URL. Use e.g. https://host/path.`, {
+    throw new BadRequestError(`${provider.displayName} ${name} from ${found.from} is not a URL. Use e.g. https://host/path.`, {
       param: name,
       provider: provider.id,
       code: 'invalid_api_base',
     });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== BUILTIN_PROTOCOL) {
-    throw new BadRequestError(`${provider.displayName} ${name} from ${from} must be an http(s) URL.`, { param: name, provider: provider.id, code: 'invalid_api_base' });
+    throw new BadRequestError(`${provider.displayName} ${name} from ${found.from} must be an http(s) URL.`, { param: name, provider: provider.id, code: 'invalid_api_base' });
   }
-  return value.replace(/\/+$/, '');
+  return found.value.replace(/\/+$/, '');
 }
 
-export function resolveSettings(provider: ProviderDefinition, controls: Record<string, unknown>, env: NodeJS.ProcessEnv): Settings {
+export async function resolveSettings(provider: ProviderDefinition, controls: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<Settings> {
+  const entries = Object.entries(provider.settings);
+  const found = new Map<string, Found>();
+  for (const [name, spec] of entries) {
+    const value = fromParamsOrEnv(spec, controls, env);
+    if (value !== undefined) found.set(name, value);
+  }
+  for (const [name, spec] of entries) {
+    if (found.has(name) || spec.fallback === undefined) continue;
+    const value = await fromFallback(spec.fallback, found, env);
+    if (value !== undefined) found.set(name, value);
+  }
+  for (const [name, spec] of entries) {
+    const value = found.get(name);
+    if (value !== undefined) checkPattern(provider, name, spec, value);
+  }
+  for (const [name, spec] of entries) {
+    if (!found.has(name) && spec.default !== undefined) found.set(name, expandDefault(provider, name, spec, found));
+  }
   const settings: Settings = {};
-  for (const [name, spec] of Object.entries(provider.settings)) {
-    const found = firstValue(spec, controls, env);
-    if (found === undefined) {
-      if (spec.required) throw missing(provider, name, spec);
-      settings[name] = undefined;
-      continue;
-    }
-    settings[name] = name === provider.generate.baseSetting ? normaliseBaseUrl(provider, name, found.value, found.from) : found.value;
+  for (const [name, spec] of entries) {
+    const value = found.get(name);
+    if (value === undefined && spec.required) throw missingSettingError(provider, name, spec);
+    settings[name] = value === undefined ? undefined : name === provider.generate.baseSetting ? normaliseBaseUrl(provider, name, value) : value.value;
   }
   return settings;
 }

@@ -26,3 +26,21 @@ export function readNumberish(value: unknown): number | undefined {
   if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
   return undefined;
 }
+
+export function readNonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim().length > 0 ? value : undefined;
+}
+
+/** A finish reason: a string, null (success), or undefined when absent or of another type. */
+export function readReason(value: unknown): string | null | undefined {
+  if (value === null) return null;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Attaches a parallel array of finish reasons to the images; reasons without an image become image-less entries. */
+export function alignReasons(images: { reason?: string | null }[], reasons: unknown[]): void {
+  reasons.forEach((reason, index) => {
+    const image = images[index] ?? (images[index] = {});
+    image.reason = readReason(reason);
+  });
+}

@@ -1,13 +1,82 @@
 // Helpers used by generated request translators.
+import { isDeepStrictEqual } from 'node:util';
+import { BadRequestError } from '../errors/classes.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Copies provider-specific params into the body; mapped fields are written after and win. */
-export function applyExtras(body: object, extras: Readonly<Record<string, unknown>>): void {
+type Container = Record<string, unknown> | unknown[];
+
+function define(container: Container, key: string | number, value: unknown): void {
+  Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Copies provider-specific params into the body, except those the mapping writes elsewhere. */
+export function applyExtras(body: Record<string, unknown>, extras: Readonly<Record<string, unknown>>, mappedElsewhere: readonly string[] = []): void {
   for (const [key, value] of Object.entries(extras)) {
-    if (FORBIDDEN_KEYS.has(key) || value === undefined) continue;
-    Object.defineProperty(body, key, { value, enumerable: true, writable: true, configurable: true });
+    if (FORBIDDEN_KEYS.has(key) || value === undefined || mappedElsewhere.includes(key)) continue;
+    define(body, key, value);
   }
+}
+
+function isContainer(value: unknown): value is Container {
+  return value !== null && typeof value === 'object';
+}
+
+function pointerOf(path: readonly (string | number)[]): string {
+  return `/${path.join('/')}`;
+}
+
+/**
+ * Writes a value at a path in the body, creating objects (or arrays for numeric segments). Containers on
+ * the path are copied first, because they may be the caller's own objects passed as provider params. A
+ * value the caller already set there differently is a conflict, never silently overwritten.
+ */
+export function writeAt(body: Record<string, unknown>, path: readonly (string | number)[], value: unknown, source: string): void {
+  let node: Container = body;
+  for (let index = 0; index < path.length - 1; index++) {
+    const segment = path[index]!;
+    const existing: unknown = (node as Record<string | number, unknown>)[segment];
+    if (existing !== undefined && !isContainer(existing)) {
+      throw new BadRequestError(`${source} needs ${pointerOf(path.slice(0, index + 1))} to be an object, but the request sets it to ${JSON.stringify(existing)}. Remove that param.`, {
+        param: String(path[0]),
+        code: 'conflicting_params',
+      });
+    }
+    const copy: Container = existing === undefined ? (typeof path[index + 1] === 'number' ? [] : {}) : Array.isArray(existing) ? [...existing] : { ...existing };
+    define(node, segment, copy);
+    node = copy;
+  }
+  const last = path[path.length - 1]!;
+  const current = (node as Record<string | number, unknown>)[last];
+  if (current !== undefined && !isDeepStrictEqual(current, value)) {
+    throw new BadRequestError(
+      `${source} sets ${pointerOf(path)} to ${JSON.stringify(value)}, but the request also sets it directly to ${JSON.stringify(current)}. Give only one of them.`,
+      { param: String(path[0]), code: 'conflicting_params' },
+    );
+  }
+  define(node, last, value);
+}
+
+/** Writes a param's value (translated through the mapping's value table, if any) when the caller gave it. */
+export function writeParam(
+  body: Record<string, unknown>,
+  path: readonly (string | number)[],
+  value: unknown,
+  param: string,
+  table?: Readonly<Record<string, string | number | boolean>>,
+): void {
+  if (value === undefined) return;
+  writeAt(body, path, table === undefined ? value : mapValue(value, table, param), param);
+}
+
+/** A unified value translated through the mapping's value table. */
+export function mapValue(value: unknown, table: Readonly<Record<string, string | number | boolean>>, param: string): unknown {
+  const key = String(value);
+  if (Object.prototype.hasOwnProperty.call(table, key)) return table[key];
+  throw new BadRequestError(`${param}=${JSON.stringify(value)} has no provider equivalent; use one of ${Object.keys(table).join(', ')}.`, {
+    param,
+    code: 'unsupported_value',
+  });
 }
 
 export function encodePathParam(value: string): string {

@@ -45,14 +45,14 @@ describe('golden mini-provider', () => {
     const spec = specWithMini();
     await generateInto(spec);
     const { provider } = (await import(join(spec.paths.outDir, 'providers', 'mini', 'index.ts'))) as { provider: ProviderDefinition };
-    const wire = provider.generate.buildRequest({
+    const wire = provider.generate.variants['default']!.buildRequest({
       model: 'tiny/1:beta',
       params: { prompt: 'a dot', n: 2, size: '64x64' },
       extras: { ignored: true },
       settings: { api_version: '2' },
     });
     expect(wire).toEqual({ method: 'POST', path: '/v2/models/tiny%2F1%3Abeta:render', query: { trace: '2' }, body: { text: 'a dot', count: 2, dimensions: '64x64' } });
-    const parsed = provider.generate.parseResponse({
+    const parsed = provider.generate.variants['default']!.parseResponse({
       meta: { created: '1700000001' },
       quality: 'high',
       result: { images: [{ prompt: 'a small dot', payload: { base64: 'QQ==' } }, { payload: 7 }] },
@@ -65,8 +65,9 @@ describe('golden mini-provider', () => {
       ],
       usage: undefined,
       kept: { quality: 'high' },
+      moderationMessage: undefined,
     });
-    expect(provider.generate.extra).toBe('reject');
+    expect(provider.generate.variants['default']!.extra).toBe('reject');
     expect(provider.auth).toEqual({ scheme: 'api-key-header', setting: 'api_key', header: 'x-mini-key' });
   });
 
@@ -93,7 +94,7 @@ describe('generated output', () => {
 });
 
 const mistakes: [string, (spec: TempSpec) => void, RegExp][] = [
-  ['a body field missing from the contract', (s) => edit(s, 'mini/mapping.yaml', (d) => (d.operations.generate.request.body.n.to = 'amount')), /mini\/mapping\.yaml body\.n: field amount is not in the render request body/],
+  ['a body field missing from the contract', (s) => edit(s, 'mini/mapping.yaml', (d) => (d.operations.generate.request.body.n.to = 'amount')), /mini\/mapping\.yaml body\.n: amount is not in the render request body/],
   ['path params that do not match the path', (s) => edit(s, 'mini/mapping.yaml', (d) => delete d.operations.generate.request.path_params.version), /path_params \[model\] must name exactly the path's parameters/],
   ['an unknown setting as a source', (s) => edit(s, 'mini/mapping.yaml', (d) => (d.operations.generate.request.query_params.trace = 'settings.region')), /query_params\.trace: unknown setting region/],
   ['an unknown operation id', (s) => edit(s, 'mini/mapping.yaml', (d) => (d.operations.generate.operation_id = 'draw')), /no operation with operationId draw/],

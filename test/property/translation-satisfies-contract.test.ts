@@ -8,9 +8,9 @@ import type { ParamRule, ProviderDefinition, RuleSet } from '../../src/provider/
 
 type Validator = ((body: unknown) => boolean) & { errors?: unknown };
 
-async function wireValidator(providerId: string): Promise<Validator> {
-  const module = (await import(`../../generated/providers/${providerId}/validate-wire.ts`)) as { validateGenerateRequestBody: Validator };
-  return module.validateGenerateRequestBody;
+async function wireValidator(providerId: string, variant = 'default'): Promise<Validator> {
+  const module = (await import(`../../generated/providers/${providerId}/validate-wire.ts`)) as { requestBodyValidators: Record<string, Validator> };
+  return module.requestBodyValidators[variant]!;
 }
 
 function valueFor(rule: ParamRule): fc.Arbitrary<unknown> {
@@ -33,7 +33,7 @@ async function checkModel(provider: ProviderDefinition, model: string, apiVersio
   fc.assert(
     fc.property(paramsFor(sets), (params) => {
       const { params: allowed } = applyRules({ provider, model, apiVersion, baseModel: undefined, params, dropParams: true });
-      const wire = provider.generate.buildRequest({ model, params: allowed, extras: {}, settings: { api_version: apiVersion } });
+      const wire = provider.generate.variants['default']!.buildRequest({ model, params: allowed, extras: {}, settings: { api_version: apiVersion } });
       const ok = validate(wire.body);
       if (!ok) throw new Error(`${model}: ${JSON.stringify(wire.body)} breaks the contract: ${JSON.stringify(validate.errors)}`);
       return ok;

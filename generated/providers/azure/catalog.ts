@@ -42,6 +42,7 @@ export const catalog: Catalog = {
     'stream',
     'partial_images',
   ],
+  lookupStrip: [],
   models: {
     'dall-e-3': {
       params: {

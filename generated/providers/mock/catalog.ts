@@ -16,6 +16,7 @@ export const catalog: Catalog = {
     'stream',
     'partial_images',
   ],
+  lookupStrip: [],
   models: {
     'image-1': {
       params: {

@@ -62,7 +62,7 @@ describe('applyRules on openai', () => {
     ['gpt-image-2-2026-04-21', { size: '2160x3840' }],
   ])('%s accepts %j unchanged with no warnings', (model, params) => {
     const outcome = applyRules(input(() => openai, model, params));
-    expect(outcome).toEqual({ params: { prompt: 'a fox', ...params }, warnings: [] });
+    expect(outcome).toMatchObject({ params: { prompt: 'a fox', ...params }, extras: {}, warnings: [] });
   });
 
   it.each([
@@ -152,7 +152,7 @@ describe('applyRules on azure', () => {
     expect(error.param).toBe('style');
     expect(error.message).toContain('gpt-image-1');
     const ok = applyRules(input(() => azure, 'prod-images', { style: 'vivid', n: 1 }, { apiVersion: preview, baseModel: 'dall-e-3' }));
-    expect(ok).toEqual({ params: { prompt: 'a fox', style: 'vivid', n: 1 }, warnings: [] });
+    expect(ok).toMatchObject({ params: { prompt: 'a fox', style: 'vivid', n: 1 }, extras: {}, warnings: [] });
   });
 
   it('an unknown base_model is a BadRequestError listing the catalog', () => {

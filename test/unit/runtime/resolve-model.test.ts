@@ -74,7 +74,7 @@ describe('resolveModel: custom_llm_provider', () => {
     expect(resolveModel(registry, undefined, 'azure_openai')).toEqual({ providerId: 'azure', model: 'gpt-image-1', requested: 'gpt-image-1' });
   });
 
-  it.each(['bedrock', 'constructor', '__proto__'])('unknown custom_llm_provider %s -> BadRequestError param custom_llm_provider', (custom) => {
+  it.each(['no-such-provider', 'constructor', '__proto__'])('unknown custom_llm_provider %s -> BadRequestError param custom_llm_provider', (custom) => {
     const error = errorOf(() => resolveModel(registry, 'dall-e-3', custom));
     expect(error.param).toBe('custom_llm_provider');
     expect(error.message).toContain(`"${custom}"`);

@@ -12,9 +12,9 @@ beforeAll(async () => {
   [openai, azure, compatible] = await Promise.all([registry.load('openai'), registry.load('azure'), registry.load('openai-compatible')]);
 });
 
-function failure(fn: () => unknown): Error & { param?: string | null } {
+async function failure(fn: () => Promise<unknown>): Promise<Error & { param?: string | null }> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error as Error;
   }
@@ -22,56 +22,56 @@ function failure(fn: () => unknown): Error & { param?: string | null } {
 }
 
 describe('resolveSettings: precedence', () => {
-  it('params beat env beat default', () => {
+  it('params beat env beat default', async () => {
     const env = { OPENAI_API_KEY: 'env-key', OPENAI_BASE_URL: 'http://env.example/v1' };
-    expect(resolveSettings(openai, { api_key: 'param-key', api_base: 'http://param.example/v1' }, env)).toEqual({
+    expect(await resolveSettings(openai, { api_key: 'param-key', api_base: 'http://param.example/v1' }, env)).toEqual({
       api_key: 'param-key',
       api_base: 'http://param.example/v1',
     });
-    expect(resolveSettings(openai, {}, env)).toEqual({ api_key: 'env-key', api_base: 'http://env.example/v1' });
-    expect(resolveSettings(openai, {}, { OPENAI_API_KEY: 'env-key' })).toEqual({ api_key: 'env-key', api_base: 'https://api.openai.com/v1' });
+    expect(await resolveSettings(openai, {}, env)).toEqual({ api_key: 'env-key', api_base: 'http://env.example/v1' });
+    expect(await resolveSettings(openai, {}, { OPENAI_API_KEY: 'env-key' })).toEqual({ api_key: 'env-key', api_base: 'https://api.openai.com/v1' });
   });
 
-  it('reads secondary env var names, the first name winning when both are set', () => {
+  it('reads secondary env var names, the first name winning when both are set', async () => {
     const base = 'https://res.openai.azure.com';
     const secondary = { AZURE_OPENAI_API_KEY: 'k2', AZURE_OPENAI_ENDPOINT: base, OPENAI_API_VERSION: '2024-10-21' };
-    expect(resolveSettings(azure, {}, secondary)).toEqual({ api_key: 'k2', api_base: base, api_version: '2024-10-21' });
-    expect(resolveSettings(azure, {}, { ...secondary, AZURE_API_KEY: 'k1', AZURE_API_VERSION: '2025-04-01-preview' })).toMatchObject({
+    expect(await resolveSettings(azure, {}, secondary)).toEqual({ api_key: 'k2', api_base: base, api_version: '2024-10-21' });
+    expect(await resolveSettings(azure, {}, { ...secondary, AZURE_API_KEY: 'k1', AZURE_API_VERSION: '2025-04-01-preview' })).toMatchObject({
       api_key: 'k1',
       api_version: '2025-04-01-preview',
     });
-    expect(resolveSettings(openai, {}, { OPENAI_API_KEY: 'k', OPENAI_API_BASE: 'http://second.example' })['api_base']).toBe('http://second.example');
+    expect((await resolveSettings(openai, {}, { OPENAI_API_KEY: 'k', OPENAI_API_BASE: 'http://second.example' }))['api_base']).toBe('http://second.example');
   });
 
-  it('ignores blank env values and empty-string params, trims env values', () => {
+  it('ignores blank env values and empty-string params, trims env values', async () => {
     const env = { OPENAI_API_KEY: '  env-key \n', OPENAI_BASE_URL: '   ', OPENAI_API_BASE: '' };
-    expect(resolveSettings(openai, { api_key: '', api_base: '' }, env)).toEqual({ api_key: 'env-key', api_base: 'https://api.openai.com/v1' });
+    expect(await resolveSettings(openai, { api_key: '', api_base: '' }, env)).toEqual({ api_key: 'env-key', api_base: 'https://api.openai.com/v1' });
   });
 
-  it('leaves an optional setting without a default undefined', () => {
-    const settings = resolveSettings(compatible, { api_base: 'http://localhost:8000/v1' }, {});
+  it('leaves an optional setting without a default undefined', async () => {
+    const settings = await resolveSettings(compatible, { api_base: 'http://localhost:8000/v1' }, {});
     expect(settings).toEqual({ api_base: 'http://localhost:8000/v1', api_key: undefined });
   });
 });
 
 describe('resolveSettings: missing settings', () => {
-  it('a missing secret is an AuthenticationError naming the param and the env var', () => {
-    const error = failure(() => resolveSettings(openai, {}, { OPENAI_API_KEY: ' ' }));
+  it('a missing secret is an AuthenticationError naming the param and the env var', async () => {
+    const error = await failure(() => resolveSettings(openai, {}, { OPENAI_API_KEY: ' ' }));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.param).toBe('api_key');
     expect(error.message).toContain('api_key');
     expect(error.message).toContain('OPENAI_API_KEY');
   });
 
-  it('names every env var the setting can come from', () => {
-    const error = failure(() => resolveSettings(azure, { api_base: 'https://res.openai.azure.com' }, {}));
+  it('names every env var the setting can come from', async () => {
+    const error = await failure(() => resolveSettings(azure, { api_base: 'https://res.openai.azure.com' }, {}));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.message).toContain('AZURE_API_KEY');
     expect(error.message).toContain('AZURE_OPENAI_API_KEY');
   });
 
-  it('a missing non-secret required setting is a BadRequestError', () => {
-    const error = failure(() => resolveSettings(compatible, { api_key: 'k' }, { OPENAI_BASE_URL: 'http://not-for-compatible.example' }));
+  it('a missing non-secret required setting is a BadRequestError', async () => {
+    const error = await failure(() => resolveSettings(compatible, { api_key: 'k' }, { OPENAI_BASE_URL: 'http://not-for-compatible.example' }));
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error).not.toBeInstanceOf(AuthenticationError);
     expect(error.param).toBe('api_base');
@@ -84,24 +84,24 @@ describe('resolveSettings: api_base', () => {
     ['http://localhost:8000/v1/', 'http://localhost:8000/v1'],
     ['https://proxy.example/v1///', 'https://proxy.example/v1'],
     ['https://proxy.example/', 'https://proxy.example'],
-  ])('trims trailing slashes from %s', (base, expected) => {
-    expect(resolveSettings(openai, { api_key: 'k', api_base: base }, {})['api_base']).toBe(expected);
-    expect(resolveSettings(openai, { api_key: 'k' }, { OPENAI_BASE_URL: base })['api_base']).toBe(expected);
+  ])('trims trailing slashes from %s', async (base, expected) => {
+    expect((await resolveSettings(openai, { api_key: 'k', api_base: base }, {}))['api_base']).toBe(expected);
+    expect((await resolveSettings(openai, { api_key: 'k' }, { OPENAI_BASE_URL: base }))['api_base']).toBe(expected);
   });
 
   it.each([
     ['not a url s3cr3t-token', 'is not a URL'],
     ['ftp://files.example/s3cr3t-token', 'http(s)'],
     ['file:///etc/s3cr3t-token', 'http(s)'],
-  ])('rejects %s naming its source without echoing it', (value, why) => {
-    const fromParam = failure(() => resolveSettings(openai, { api_key: 'k', api_base: value }, {}));
+  ])('rejects %s naming its source without echoing it', async (value, why) => {
+    const fromParam = await failure(() => resolveSettings(openai, { api_key: 'k', api_base: value }, {}));
     expect(fromParam).toBeInstanceOf(BadRequestError);
     expect(fromParam.param).toBe('api_base');
     expect(fromParam.message).toContain('param api_base');
     expect(fromParam.message).toContain(why);
     expect(fromParam.message).not.toContain('s3cr3t-token');
 
-    const fromEnv = failure(() => resolveSettings(openai, { api_key: 'k' }, { OPENAI_API_BASE: value }));
+    const fromEnv = await failure(() => resolveSettings(openai, { api_key: 'k' }, { OPENAI_API_BASE: value }));
     expect(fromEnv).toBeInstanceOf(BadRequestError);
     expect(fromEnv.message).toContain('environment variable OPENAI_API_BASE');
     expect(fromEnv.message).not.toContain('s3cr3t-token');
@@ -109,12 +109,12 @@ describe('resolveSettings: api_base', () => {
 });
 
 describe('secretValues', () => {
-  it('returns the resolved secret settings only', () => {
-    const settings = resolveSettings(azure, {}, { AZURE_API_KEY: 'azure-secret', AZURE_API_BASE: 'https://res.openai.azure.com' });
+  it('returns the resolved secret settings only', async () => {
+    const settings = await resolveSettings(azure, {}, { AZURE_API_KEY: 'azure-secret', AZURE_API_BASE: 'https://res.openai.azure.com' });
     expect(secretValues(azure, settings)).toEqual(['azure-secret']);
   });
 
-  it('skips an unset optional secret', () => {
-    expect(secretValues(compatible, resolveSettings(compatible, { api_base: 'http://localhost:8000' }, {}))).toEqual([]);
+  it('skips an unset optional secret', async () => {
+    expect(secretValues(compatible, await resolveSettings(compatible, { api_base: 'http://localhost:8000' }, {}))).toEqual([]);
   });
 });
