@@ -10,18 +10,38 @@ function describeRule(rule: ParamRuleYaml): string {
   if (rule.min !== undefined || rule.max !== undefined) parts.push(`${rule.min ?? ''}–${rule.max ?? ''}`);
   if (rule.custom_sizes !== undefined) {
     const c = rule.custom_sizes;
-    parts.push(`any WxH: multiples of ${c['multiple_of']}, edge ≤ ${c['max_edge']}, ratio 1:${Math.round(1 / c['min_aspect_ratio']!)}–${c['max_aspect_ratio']}:1`);
+    const edges = c['min_edge'] === undefined ? `edge ≤ ${c['max_edge']}` : `edges ${c['min_edge']}–${c['max_edge']}`;
+    const pixels = c['max_pixels'] === undefined ? '' : `, ≤ ${c['max_pixels']} px`;
+    parts.push(`any WxH: multiples of ${c['multiple_of']}, ${edges}${pixels}, ratio 1:${Math.round(1 / c['min_aspect_ratio']!)}–${c['max_aspect_ratio']}:1`);
   }
+  if (rule.aspect_ratios !== undefined) parts.push(`any WxH of ratio ${rule.aspect_ratios.join(', ')}`);
   if (rule.requires !== undefined) {
     parts.push(Object.entries(rule.requires).map(([p, v]) => `with ${p} ${v.join('/')}`).join('; '));
   }
   return parts.length === 0 ? 'yes' : parts.join('; ');
 }
 
-function ruleRow(name: string, rules: RuleSetYaml, columns: string[]): string {
+function ruleRow(names: string[], rules: RuleSetYaml, columns: string[]): string {
   const cell = (param: string) => (rules.params[param] === undefined ? '—' : describeRule(rules.params[param]!));
-  const others = Object.keys(rules.params).filter((p) => !columns.includes(p)).sort();
-  return `| \`${name}\` | ${columns.map(cell).join(' | ')} | ${others.join(', ') || '—'} |`;
+  const others = Object.keys(rules.params)
+    .filter((p) => !columns.includes(p))
+    .sort()
+    .map((p) => (describeRule(rules.params[p]!) === 'yes' || rules.params[p]!.enum !== undefined ? p : `${p} (${describeRule(rules.params[p]!)})`));
+  const family = rules.variant === undefined ? '' : ` (${rules.variant})`;
+  return `| ${names.map((n) => `\`${n}\``).join('<br>')}${family} | ${columns.map(cell).join(' | ')} | ${others.join(', ') || '—'} |`;
+}
+
+/** Models with the same rules share a row. */
+function groupByRules(sets: Record<string, RuleSetYaml>): [string[], RuleSetYaml][] {
+  const groups = new Map<string, [string[], RuleSetYaml]>();
+  for (const name of Object.keys(sets).sort()) {
+    const { source: _source, description: _description, ...rules } = sets[name]!;
+    const key = JSON.stringify(rules);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [[name], sets[name]!]);
+    else group[0].push(name);
+  }
+  return [...groups.values()];
 }
 
 function table(title: string, sets: Record<string, RuleSetYaml>): string[] {
@@ -31,7 +51,7 @@ function table(title: string, sets: Record<string, RuleSetYaml>): string[] {
     '',
     `| model | ${columns.join(' | ')} | other params |`,
     `|---|${columns.map(() => '---').join('|')}|---|`,
-    ...Object.keys(sets).sort().map((name) => ruleRow(name, sets[name]!, columns)),
+    ...groupByRules(sets).map(([names, rules]) => ruleRow(names, rules, columns)),
     '',
   ];
 }

@@ -2,7 +2,7 @@
 // credential is available signs the request.
 import { BadRequestError } from '../errors/classes.js';
 import type { AuthScheme, AuthSpec, ProviderDefinition } from '../provider/types.js';
-import { missingSettingError, type Settings } from '../settings/resolve-settings.js';
+import { missingSettingError, settingSource, type Settings } from '../settings/resolve-settings.js';
 import { resolveAwsCredentials } from './aws-credentials.js';
 import { signSigV4, type SignableRequest } from './sigv4.js';
 
@@ -40,11 +40,14 @@ async function sigv4Headers(
   if (region === undefined) {
     throw missingSettingError(provider, names.region, provider.settings[names.region]!, 'to sign requests (AWS SigV4)');
   }
+  // A profile named in the call outranks keys that only come from the environment.
+  const fromParams = (name: string) => settingSource(settings, name)?.startsWith('param ') === true;
+  const keysYieldToProfile = fromParams(names.profile) && !fromParams(names.access_key_id);
   const credentials = await resolveAwsCredentials(
     {
-      accessKeyId: settings[names.access_key_id],
-      secretAccessKey: settings[names.secret_access_key],
-      sessionToken: settings[names.session_token],
+      accessKeyId: keysYieldToProfile ? undefined : settings[names.access_key_id],
+      secretAccessKey: keysYieldToProfile ? undefined : settings[names.secret_access_key],
+      sessionToken: keysYieldToProfile ? undefined : settings[names.session_token],
       profile: settings[names.profile],
     },
     { now, providerLabel: provider.displayName },

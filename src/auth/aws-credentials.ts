@@ -2,6 +2,7 @@
 // SSO/process, container, instance metadata), cached per profile until shortly before they expire.
 import { AuthenticationError } from '../errors/classes.js';
 import { redactSecrets } from '../errors/redact.js';
+import { awsProfileExists } from '../settings/aws-shared-config.js';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -76,6 +77,16 @@ function explicitCredentials(source: AwsCredentialSource): AwsCredentials | unde
 }
 
 async function lookUpChain(profile: string | undefined, providerLabel: string): Promise<AwsCredentials> {
+  // The chain would quietly fall through to container or instance credentials for a profile that does not exist.
+  if (profile !== undefined) {
+    const { exists, files } = await awsProfileExists(profile, process.env);
+    if (!exists) {
+      throw new AuthenticationError(`AWS profile "${profile}" for ${providerLabel} is not defined in ${files.join(' or ')}. Fix aws_profile_name or add the profile.`, {
+        param: 'aws_profile_name',
+        code: 'missing_aws_credentials',
+      });
+    }
+  }
   try {
     // Imported lazily so that loading the library never loads an AWS package.
     const { defaultProvider } = await import('@aws-sdk/credential-provider-node');

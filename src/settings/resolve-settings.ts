@@ -8,6 +8,13 @@ import { regionFromAwsProfile } from './aws-shared-config.js';
 
 export type Settings = Record<string, string | undefined>;
 
+const sourcesOf = new WeakMap<Settings, Map<string, string>>();
+
+/** Where a resolved setting came from: "param X", "environment variable Y", "default", ... */
+export function settingSource(settings: Settings, name: string): string | undefined {
+  return sourcesOf.get(settings)?.get(name);
+}
+
 interface Found {
   value: string;
   from: string;
@@ -101,6 +108,7 @@ export async function resolveSettings(provider: ProviderDefinition, controls: Re
     if (value === undefined && spec.required) throw missingSettingError(provider, name, spec);
     settings[name] = value === undefined ? undefined : name === provider.generate.baseSetting ? normaliseBaseUrl(provider, name, value) : value.value;
   }
+  sourcesOf.set(settings, new Map([...found].map(([name, value]) => [name, value.from])));
   return settings;
 }
 

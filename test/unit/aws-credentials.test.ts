@@ -197,7 +197,7 @@ describe('resolveAwsCredentials: nothing available', () => {
 
   it('names the profile it looked for and does not cache the failure', async () => {
     const error = await rejection(resolveAwsCredentials({ profile: 'work' }));
-    expect(error.message).toContain('(profile work)');
+    expect(error.message).toContain('"work"');
 
     const files = await writeSharedFiles();
     process.env.AWS_SHARED_CREDENTIALS_FILE = files.credentials;
