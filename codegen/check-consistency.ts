@@ -48,6 +48,13 @@ function schemasAt(doc: OpenApiDoc, root: unknown, segments: string[]): Schema[]
   return current;
 }
 
+/** The string values the contract allows at a request body target (its enum), for transforms that pick one. */
+export function targetChoices(ir: ProviderIR, variant: VariantIR, target: string): string[] {
+  const doc = ir.contracts[0]!.doc;
+  const schemas = schemasAt(doc, requestBodySchema(ir, variant.types), targetSegments(target));
+  return [...new Set(schemas.flatMap((schema) => ((schema['enum'] as unknown[] | undefined) ?? []).filter((v): v is string => typeof v === 'string')))];
+}
+
 export function targetSegments(target: string): string[] {
   return target.startsWith('/') ? target.split('/').slice(1) : [target];
 }
@@ -79,6 +86,9 @@ function checkField(ir: ProviderIR, variant: VariantIR, param: string, field: Fi
     throw fail(`a map of targets needs a transform with several outputs${field.transform === undefined ? '' : `, ${field.transform} has one`}`);
   }
   if (field.values !== undefined && field.transform !== undefined) throw fail('values and transform cannot be combined');
+  if (field.transform === 'size-to-aspect-ratio' && targetChoices(ir, variant, field.to as string).length === 0) {
+    throw fail(`size-to-aspect-ratio needs an enum of ratios at ${String(field.to)} in the contract`);
+  }
   for (const target of typeof field.to === 'string' ? [field.to] : Object.values(field.to)) checkTarget(where, target);
   for (const target of Object.keys(field.with ?? {})) checkTarget(`${where}.with`, target);
 }

@@ -4,7 +4,7 @@
 // inside oneOf bodies that TypeScript cannot index).
 import { Node, Project, type SourceFile } from 'ts-morph';
 import type { FieldMapping, ProviderIR, VariantIR } from '../ir.js';
-import { targetSegments } from '../check-consistency.js';
+import { targetChoices, targetSegments } from '../check-consistency.js';
 import { formatTypeScript } from '../format.js';
 import { generatedHeader, srcImport, type EmitContext, type GeneratedFile } from './header.js';
 
@@ -64,7 +64,7 @@ function segmentsLiteral(target: string): string {
     .join(', ')}]`;
 }
 
-function fieldStatement(param: string, field: FieldMapping, source: string): string {
+function fieldStatement(param: string, field: FieldMapping, source: string, choices: (target: string) => string[]): string {
   const label = JSON.stringify(param);
   if (field.transform === undefined && field.with === undefined) {
     const table = field.values === undefined ? '' : `, ${JSON.stringify(field.values)}`;
@@ -74,7 +74,8 @@ function fieldStatement(param: string, field: FieldMapping, source: string): str
   const writes: string[] = [];
   if (field.transform !== undefined) {
     const outputs = typeof field.to === 'string' ? { value: field.to } : field.to;
-    writes.push(`const out = applyTransform(${JSON.stringify(field.transform)}, ${value}, ${label});`);
+    const options = field.transform === 'size-to-aspect-ratio' ? `, ${JSON.stringify(choices(field.to as string))}` : '';
+    writes.push(`const out = applyTransform(${JSON.stringify(field.transform)}, ${value}, ${label}${options});`);
     for (const [output, target] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
       writes.push(`writeAt(body, ${segmentsLiteral(target)}, out[${JSON.stringify(output)}], ${label});`);
     }
@@ -107,7 +108,7 @@ function addRequestBuilder(file: SourceFile, provider: ProviderIR, variant: Vari
       continue;
     }
     const source = canonicalParams.has(param) ? `input.params[${JSON.stringify(param)}]` : `input.extras[${JSON.stringify(param)}]`;
-    statements.push(fieldStatement(param, field, source));
+    statements.push(fieldStatement(param, field, source, (target) => targetChoices(provider, variant, target)));
   }
   statements.push(`return { method: 'POST', path: ${pathExpression(provider, variant)}, query: ${queryExpression(variant)}, body };`);
   file.addFunction({

@@ -1,5 +1,6 @@
 // Whether one param value satisfies a catalog rule; returns what is wrong, or undefined.
 import type { ParamRule, SizeRule } from '../provider/types.js';
+import { hasAspectRatio } from '../transforms/size.js';
 
 function checkCustomSize(value: string, rule: SizeRule): string | undefined {
   const match = /^(\d+)x(\d+)$/.exec(value);
@@ -19,10 +20,6 @@ function checkCustomSize(value: string, rule: SizeRule): string | undefined {
   return undefined;
 }
 
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
 function checkAspectRatio(value: unknown, ratios: readonly string[]): string | undefined {
   const match = typeof value === 'string' ? /^(\d+)x(\d+)$/.exec(value) : null;
   const accepted = `accepts only sizes with an aspect ratio of exactly ${ratios.join(', ')} (e.g. 1024x1024 for 1:1)`;
@@ -30,9 +27,7 @@ function checkAspectRatio(value: unknown, ratios: readonly string[]): string | u
   const width = Number(match[1]);
   const height = Number(match[2]);
   if (width < 1 || height < 1) return accepted;
-  const divisor = gcd(width, height);
-  const ratio = `${width / divisor}:${height / divisor}`;
-  return ratios.includes(ratio) ? undefined : `${accepted}; ${value} is ${ratio}`;
+  return ratios.some((ratio) => hasAspectRatio(width, height, ratio)) ? undefined : `${accepted}; ${value} is not`;
 }
 
 export function checkValue(value: unknown, rule: ParamRule, params: Readonly<Record<string, unknown>>): string | undefined {

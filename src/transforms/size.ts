@@ -12,18 +12,26 @@ function parseSize(value: unknown, param: string): { width: number; height: numb
   return { width: Number(match[1]), height: Number(match[2]) };
 }
 
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
 /** "1216x832" -> { width: 1216, height: 832 } */
 export function sizeToDimensions(value: unknown, param: string): { width: number; height: number } {
   return parseSize(value, param);
 }
 
-/** "1920x1080" -> "16:9": the exact ratio, reduced; never a nearest match. */
-export function sizeToAspectRatio(value: unknown, param: string): string {
+/** Whether WIDTHxHEIGHT has exactly the ratio "a:b", compared by cross-multiplying (so 2100x900 is 21:9 as well as 7:3). */
+export function hasAspectRatio(width: number, height: number, ratio: string): boolean {
+  const [a, b] = ratio.split(':').map(Number);
+  return a !== undefined && b !== undefined && a > 0 && b > 0 && width * b === height * a;
+}
+
+/** "1920x1080" -> "16:9": the provider's ratio string that matches exactly; never a nearest match. */
+export function sizeToAspectRatio(value: unknown, param: string, choices: readonly string[]): string {
   const { width, height } = parseSize(value, param);
-  const divisor = gcd(width, height);
-  return `${width / divisor}:${height / divisor}`;
+  const match = choices.find((ratio) => hasAspectRatio(width, height, ratio));
+  if (match === undefined) {
+    throw new BadRequestError(`${param}=${JSON.stringify(value)} has no exact aspect ratio this model takes (${choices.join(', ')}).`, {
+      param,
+      code: 'unsupported_value',
+    });
+  }
+  return match;
 }

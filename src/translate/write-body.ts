@@ -79,8 +79,10 @@ export function mapValue(value: unknown, table: Readonly<Record<string, string |
   });
 }
 
+/** One path segment. "." and ".." are encoded too, so no value can walk the URL path. */
 export function encodePathParam(value: string): string {
-  return encodeURIComponent(value);
+  const encoded = encodeURIComponent(value);
+  return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
 }
 
 export function requireSetting(settings: Readonly<Record<string, string | undefined>>, name: string): string {

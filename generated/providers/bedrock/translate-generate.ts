@@ -74,7 +74,17 @@ function buildRequestStabilityImage(input: TranslateInput): WireRequest {
   {
     const value_size = input.params['size'];
     if (value_size !== undefined) {
-      const out = applyTransform('size-to-aspect-ratio', value_size, 'size');
+      const out = applyTransform('size-to-aspect-ratio', value_size, 'size', [
+        '16:9',
+        '1:1',
+        '21:9',
+        '2:3',
+        '3:2',
+        '4:5',
+        '5:4',
+        '9:16',
+        '9:21',
+      ]);
       writeAt(body, ['aspect_ratio'], out['value'], 'size');
     }
   }

@@ -86,3 +86,33 @@ describe('checkValue: requires', () => {
     expect(checkValue(101, compression, { output_format: 'jpeg' })).toBe('must be at most 100');
   });
 });
+
+describe('checkValue: aspect ratios and edges', () => {
+  const ratios = { aspect_ratios: ['16:9', '1:1', '9:21'] };
+  it.each([
+    ['1024x1024', undefined],
+    ['1920x1080', undefined],
+    ['3840x2160', undefined],
+    ['900x2100', undefined],
+    ['1000x1001', '1000x1001 is not'],
+    ['1536x640', '1536x640 is not'],
+    ['auto', 'accepts only sizes with an aspect ratio of exactly 16:9, 1:1, 9:21'],
+  ])('%s', (size, problem) => {
+    const result = checkValue(size, ratios, {});
+    if (problem === undefined) expect(result).toBeUndefined();
+    else expect(result).toContain(problem);
+  });
+
+  it('min_edge bounds the shorter side of a custom size', () => {
+    const rule = { enum: ['1024x1024'], custom_sizes: { multiple_of: 16, min_edge: 320, max_edge: 4096, max_pixels: 4194303, min_aspect_ratio: 0.25, max_aspect_ratio: 4 } };
+    expect(checkValue('320x1280', rule, {})).toBeUndefined();
+    expect(checkValue('304x1216', rule, {})).toContain('edge under 320');
+    expect(checkValue('2048x2048', rule, {})).toContain('more than 4194303 pixels');
+  });
+
+  it('a numeric range rejects a value that is not a number (provider params are not type-checked upstream of the rules)', () => {
+    expect(checkValue('7', { min: 0, max: 35 }, {})).toBe('must be a number');
+    expect(checkValue(Number.NaN, { min: 0, max: 35 }, {})).toBe('must be a number');
+    expect(checkValue(7, { min: 0, max: 35 }, {})).toBeUndefined();
+  });
+});
