@@ -191,7 +191,10 @@ function checkCatalog(ir: ProviderIR, canonicalParams: ReadonlySet<string>): voi
     for (const [param, rule] of Object.entries(params)) {
       if (!governed.has(param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${label}.${param}: not in governed_params`);
       for (const variant of variants) {
-        if (!accepts(variant, param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${label} accepts ${param}, but mapping.yaml ${variantLabel(variant)}never sends it`);
+        if (!accepts(variant, param)) {
+          const where = variant.name === 'default' ? 'mapping.yaml' : `mapping.yaml variant ${variant.name}`;
+          throw new ConsistencyError(`${ir.relDir}/models.yaml ${label} accepts ${param}, but ${where} never sends it`);
+        }
       }
       for (const other of Object.keys(rule.requires ?? {})) {
         if (!governed.has(other)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${label}.${param}.requires: ${other} is not governed`);

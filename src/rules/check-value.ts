@@ -20,6 +20,10 @@ function checkCustomSize(value: string, rule: SizeRule): string | undefined {
   return undefined;
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 function checkAspectRatio(value: unknown, ratios: readonly string[]): string | undefined {
   const match = typeof value === 'string' ? /^(\d+)x(\d+)$/.exec(value) : null;
   const accepted = `accepts only sizes with an aspect ratio of exactly ${ratios.join(', ')} (e.g. 1024x1024 for 1:1)`;
@@ -27,7 +31,9 @@ function checkAspectRatio(value: unknown, ratios: readonly string[]): string | u
   const width = Number(match[1]);
   const height = Number(match[2]);
   if (width < 1 || height < 1) return accepted;
-  return ratios.some((ratio) => hasAspectRatio(width, height, ratio)) ? undefined : `${accepted}; ${value} is not`;
+  if (ratios.some((ratio) => hasAspectRatio(width, height, ratio))) return undefined;
+  const divisor = gcd(width, height);
+  return `${accepted}; ${value} is ${width / divisor}:${height / divisor}`;
 }
 
 export function checkValue(value: unknown, rule: ParamRule, params: Readonly<Record<string, unknown>>): string | undefined {

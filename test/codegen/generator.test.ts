@@ -21,7 +21,7 @@ function specWithMini(): TempSpec {
 
 function edit(spec: TempSpec, file: string, change: (doc: any) => void): void {
   const path = join(spec.paths.specDir, 'providers', file);
-  const doc = YAML.parse(readFileSync(path, 'utf8'));
+  const doc = YAML.parse(readFileSync(path, 'utf8'), { merge: true });
   change(doc);
   writeFileSync(path, YAML.stringify(doc));
 }
@@ -104,6 +104,14 @@ const mistakes: [string, (spec: TempSpec) => void, RegExp][] = [
   ['a prefix claimed twice', (s) => edit(s, 'mini/provider.yaml', (d) => (d.routing.prefixes = ['azure/'])), /model prefix "azure\/" is claimed by both azure and mini/],
   ['two default models', (s) => edit(s, 'mini/provider.yaml', (d) => (d.routing.default_model = 'tiny-1')), /exactly one provider must set routing\.default_model/],
   ['a stale upstream pin', (s) => edit(s, 'mini/provider.yaml', (d) => (d.upstream[0].sha256 = '0'.repeat(64))), /the spec pins 0{64}; re-derive the contract/],
+  ['a nested body target missing from a variant\'s contract body', (s) => edit(s, 'bedrock/mapping.yaml', (d) => (d.operations.generate.variants['titan-image'].request.body.seed.to = '/imageGenerationConfig/sed')), /variants\.titan-image\.body\.seed: \/imageGenerationConfig\/sed is not in the invokeTitanImageV2 request body/],
+  ['a model naming an unknown variant', (s) => edit(s, 'bedrock/models.yaml', (d) => (d.models['amazon.nova-canvas-v1:0'].variant = 'nova')), /amazon\.nova-canvas-v1:0\.variant: must name one of the mapping's variants/],
+  ['a model accepting a param its family never sends', (s) => edit(s, 'bedrock/models.yaml', (d) => (d.models['stability.sd3-5-large-v1:0'].params.quality = { enum: ['hd'] })), /stability\.sd3[-.a-z0-9:]* accepts quality, but mapping\.yaml variant stability-image never sends it/],
+  ['size-to-dimensions with one target', (s) => edit(s, 'bedrock/mapping.yaml', (d) => (d.operations.generate.variants['stability-sdxl'].request.body.size.to = 'width')), /size-to-dimensions needs to: \{ width: <target>, height: <target> \}/],
+  ['size-to-aspect-ratio into a field without ratios', (s) => edit(s, 'bedrock/mapping.yaml', (d) => (d.operations.generate.variants['stability-image'].request.body.size.to = 'negative_prompt')), /size-to-aspect-ratio needs an enum of ratios at negative_prompt/],
+  ['variants with unknown models passed through', (s) => edit(s, 'bedrock/models.yaml', (d) => (d.unknown_models = 'pass-through')), /cannot pick a body for an unknown model; use reject/],
+  ['a default naming an unknown setting', (s) => edit(s, 'bedrock/provider.yaml', (d) => (d.settings.api_base.default = 'https://{zone}.example')), /settings\.api_base\.default: \{zone\} is not another setting/],
+  ['a SigV4 scheme naming an unknown setting', (s) => edit(s, 'bedrock/provider.yaml', (d) => (d.auth.one_of[1].settings.region = 'aws_region')), /auth: unknown setting aws_region/],
   ['an invalid OpenAPI contract', (s) => writeFileSync(join(s.paths.specDir, 'providers', 'mini', 'openapi.yaml'), 'openapi: 3.1.0\ninfo: {}\npaths: {}\n'), /is not a valid OpenAPI document/],
 ];
 

@@ -7,6 +7,8 @@ import { defaultImageResponse, type RecordingServer } from '../../helpers/record
 import { withUpstream, type ContractCase } from './cases.js';
 
 export const TEST_KEY = 'test-key-0123456789';
+/** The clock of every case: a provider that sends no `created` gets 1700000000. */
+const FIXED_NOW = () => 1_700_000_000_000;
 
 function callInput(testCase: ContractCase, upstream: string): { input: Record<string, unknown>; env: Record<string, string> } {
   const input = withUpstream(testCase.input, upstream);
@@ -29,7 +31,7 @@ export async function runAgainstRecorder(testCase: ContractCase, server: Recordi
   server.requests.length = 0;
   server.respond(testCase.upstream ?? defaultImageResponse);
   const { input, env } = callInput(testCase, server.url);
-  const result = await outcome(imageGeneration(input as never, { env, registry }));
+  const result = await outcome(imageGeneration(input as never, { env, registry, now: FIXED_NOW }));
   const expected = testCase.expect_request;
   if (expected !== undefined) {
     expect(server.requests, 'requests sent').toHaveLength(1);
