@@ -27,6 +27,10 @@ beforeAll(async () => {
     keys: { [KEY_ID]: SECRET, [TEMP_KEY_ID]: TEMP_SECRET, [PROFILE_KEY_ID]: PROFILE_SECRET },
     service: 'bedrock',
     region: 'eu-west-1',
+    respond: (request) =>
+      request.rawPath.includes('stable-diffusion-xl')
+        ? { status: 200, body: { result: 'success', artifacts: [{ seed: 7, base64: 'iVBORw0KGgo=', finishReason: 'SUCCESS' }] } }
+        : { status: 200, body: { images: ['iVBORw0KGgo='] } },
   });
 });
 
@@ -109,6 +113,15 @@ describe('SigV4 signing, verified independently', () => {
       generate({ model: 'bedrock/amazon.nova-canvas-v1:0', aws_access_key_id: KEY_ID, aws_secret_access_key: SECRET, aws_region_name: 'us-east-1' }),
     ).rejects.toMatchObject({ name: 'AuthenticationError' });
     expect(verifier.requests.at(-1)!.verdict).toMatchObject({ ok: false });
+  });
+
+  it("runs the seed's LiteLLM Bedrock example unchanged (keys and region from the environment)", async () => {
+    const env = { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION_NAME: 'eu-west-1', AWS_BEDROCK_RUNTIME_ENDPOINT: verifier.url };
+    const response = await imageGeneration({ prompt: 'A cute baby sea otter', model: 'bedrock/stability.stable-diffusion-xl-v0' }, { env });
+    expect(response.data).toEqual([{ b64_json: 'iVBORw0KGgo=' }]);
+    const { request } = lastVerdict();
+    expect(request.rawPath).toBe('/model/stability.stable-diffusion-xl-v0/invoke');
+    expect(request.json).toEqual({ text_prompts: [{ text: 'A cute baby sea otter', weight: 1 }] });
   });
 
   it('takes keys and region from the environment when no params are given', async () => {
