@@ -92,7 +92,7 @@ describe('translations satisfy the published contract', () => {
     'amazon.nova-canvas-v1:0',
   ])('bedrock %s (its family body)', async (model) => {
     const provider = await registry.load('bedrock');
-    const module = (await import('../../generated/providers/bedrock/validate-wire.ts')) as { requestBodyValidators: Record<string, Validator> };
+    const module = (await import('../../generated/providers/bedrock/validate-wire.js')) as { requestBodyValidators: Record<string, Validator> };
     await checkModel(provider, model, undefined, module.requestBodyValidators);
   });
 
@@ -105,7 +105,7 @@ describe('translations satisfy the published contract', () => {
   });
 
   it('the bedrock family validators reject what each family body forbids', async () => {
-    const { requestBodyValidators: v } = (await import('../../generated/providers/bedrock/validate-wire.ts')) as { requestBodyValidators: Record<string, Validator> };
+    const { requestBodyValidators: v } = (await import('../../generated/providers/bedrock/validate-wire.js')) as { requestBodyValidators: Record<string, Validator> };
     const titan = (config: object) => ({ taskType: 'TEXT_IMAGE', textToImageParams: { text: 'x' }, imageGenerationConfig: config });
     expect(v['titan-image']!(titan({ quality: 'premium', width: 1173, height: 640 }))).toBe(true);
     expect(v['titan-image']!(titan({ quality: 'hd' }))).toBe(false);
