@@ -21,10 +21,18 @@ function readYaml(file: string): unknown {
   return doc.toJS({ maxAliasCount: 1000 });
 }
 
+const compiledDslSchemas = new Map<string, ValidateFunction>();
+
 function dslValidator(specDir: string, name: string): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormats.default(ajv);
-  return ajv.compile(readJson(join(specDir, 'dsl', `${name}.schema.json`)));
+  const text = readFileSync(join(specDir, 'dsl', `${name}.schema.json`), 'utf8');
+  let validator = compiledDslSchemas.get(text);
+  if (validator === undefined) {
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    addFormats.default(ajv);
+    validator = ajv.compile(JSON.parse(text) as Record<string, unknown>);
+    compiledDslSchemas.set(text, validator);
+  }
+  return validator;
 }
 
 function checkAgainst(validator: ValidateFunction, value: unknown, file: string): void {
@@ -57,11 +65,24 @@ function verifyUpstreamPins(provider: ProviderYaml, paths: CodegenPaths, file: s
   }
 }
 
+/** OpenAPI validation is a pure function of the document text and the slowest step; repeated runs in one process reuse it. */
+const contractProblems = new Map<string, Promise<string | undefined>>();
+
+function validateContractOnce(text: string, doc: OpenApiDoc): Promise<string | undefined> {
+  const key = createHash('sha256').update(text).digest('hex');
+  let problems = contractProblems.get(key);
+  if (problems === undefined) {
+    problems = validateOpenApi(structuredClone(doc) as never).then((result) => (result.valid ? undefined : compileErrors(result)));
+    contractProblems.set(key, problems);
+  }
+  return problems;
+}
+
 async function loadContract(dir: string, file: string, apiVersions: string[], specDir: string): Promise<ContractIR> {
   const path = join(dir, file);
   const doc = readYaml(path) as OpenApiDoc;
-  const result = await validateOpenApi(structuredClone(doc) as never);
-  if (!result.valid) throw new SpecError(`${relative(specDir, path)} is not a valid OpenAPI document:\n${compileErrors(result)}`);
+  const problems = await validateContractOnce(readFileSync(path, 'utf8'), doc);
+  if (problems !== undefined) throw new SpecError(`${relative(specDir, path)} is not a valid OpenAPI document:\n${problems}`);
   return { file, apiVersions, doc };
 }
 
