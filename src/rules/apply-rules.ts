@@ -55,14 +55,15 @@ function chooseVariant(input: RulesInput, modelRules: RuleSet | undefined): Gene
 
 function applicableRules(input: RulesInput, warnings: Warning[]): { sets: NamedRules[]; modelRules: RuleSet | undefined } {
   const { catalog, displayName } = input.provider;
-  if (input.baseModel !== undefined && own(catalog.models, input.baseModel) === undefined) {
+  const baseModel = input.baseModel === undefined ? undefined : catalogKey(input.provider, input.baseModel);
+  if (baseModel !== undefined && own(catalog.models, baseModel) === undefined) {
     throw new BadRequestError(
       `base_model "${input.baseModel}" is not in the ${displayName} catalog; use one of: ${Object.keys(catalog.models).join(', ') || '(none)'}.`,
       { param: 'base_model', provider: input.provider.id, model: input.model, code: 'invalid_base_model' },
     );
   }
   const sets: NamedRules[] = [];
-  const modelName = input.baseModel ?? catalogKey(input.provider, input.model);
+  const modelName = baseModel ?? catalogKey(input.provider, input.model);
   const modelRules = own(catalog.models, modelName);
   if (modelRules !== undefined) sets.push({ label: `model ${modelName}`, rules: modelRules });
   const versionRules = own(catalog.apiVersions, input.apiVersion);
