@@ -1,6 +1,6 @@
 // The generator: a golden mini-provider that exercises every DSL feature, determinism, headers,
 // and a table of spec mistakes that must fail generation with a message naming the file.
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -17,6 +17,16 @@ function specWithMini(): TempSpec {
   cpSync(fixture, join(spec.paths.specDir, 'providers', 'mini'), { recursive: true });
   temps.push(spec);
   return spec;
+}
+
+/** Only the mini provider, pinned against an upstream folder of the test's own (CI clones have no shared folder). */
+function withOwnUpstream(spec: TempSpec): void {
+  const providers = join(spec.paths.specDir, 'providers');
+  for (const id of readdirSync(providers)) if (id !== 'mini') rmSync(join(providers, id), { recursive: true });
+  edit(spec, 'mini/provider.yaml', (d) => (d.routing.default_model = 'tiny-1'));
+  spec.paths.upstreamDir = join(spec.root, 'upstream');
+  mkdirSync(join(spec.paths.upstreamDir, 'openai'), { recursive: true });
+  writeFileSync(join(spec.paths.upstreamDir, 'openai', 'openapi.images.prism.yaml'), 'a published contract that changed\n');
 }
 
 function edit(spec: TempSpec, file: string, change: (doc: any) => void): void {
@@ -103,7 +113,7 @@ const mistakes: [string, (spec: TempSpec) => void, RegExp][] = [
   ['a model that accepts a param the mapping never sends', (s) => edit(s, 'mini/models.yaml', (d) => { d.governed_params.push('quality'); d.models['tiny-1'].params.quality = {}; }), /tiny-1 accepts quality, but mapping\.yaml never sends it/],
   ['a prefix claimed twice', (s) => edit(s, 'mini/provider.yaml', (d) => (d.routing.prefixes = ['azure/'])), /model prefix "azure\/" is claimed by both azure and mini/],
   ['two default models', (s) => edit(s, 'mini/provider.yaml', (d) => (d.routing.default_model = 'tiny-1')), /exactly one provider must set routing\.default_model/],
-  ['a stale upstream pin', (s) => edit(s, 'mini/provider.yaml', (d) => (d.upstream[0].sha256 = '0'.repeat(64))), /the spec pins 0{64}; re-derive the contract/],
+  ['a stale upstream pin', (s) => { withOwnUpstream(s); edit(s, 'mini/provider.yaml', (d) => (d.upstream[0].sha256 = '0'.repeat(64))); }, /the spec pins 0{64}; re-derive the contract/],
   ['a nested body target missing from a variant\'s contract body', (s) => edit(s, 'bedrock/mapping.yaml', (d) => (d.operations.generate.variants['titan-image'].request.body.seed.to = '/imageGenerationConfig/sed')), /variants\.titan-image\.body\.seed: \/imageGenerationConfig\/sed is not in the invokeTitanImageV2 request body/],
   ['a model naming an unknown variant', (s) => edit(s, 'bedrock/models.yaml', (d) => (d.models['amazon.nova-canvas-v1:0'].variant = 'nova')), /amazon\.nova-canvas-v1:0\.variant: must name one of the mapping's variants/],
   ['a model accepting a param its family never sends', (s) => edit(s, 'bedrock/models.yaml', (d) => (d.models['stability.sd3-5-large-v1:0'].params.quality = { enum: ['hd'] })), /stability\.sd3[-.a-z0-9:]* accepts quality, but mapping\.yaml variant stability-image never sends it/],
