@@ -38,7 +38,7 @@ function schemasAt(doc: OpenApiDoc, root: unknown, segments: string[]): Schema[]
   for (const segment of segments) {
     const next: Schema[] = [];
     for (const schema of current) {
-      if (/^\d+$/.test(segment) && schema['items'] !== undefined) next.push(...alternatives(doc, schema['items']));
+      if ((/^\d+$/.test(segment) || segment === '*') && schema['items'] !== undefined) next.push(...alternatives(doc, schema['items']));
       const property = (schema['properties'] as Schema | undefined)?.[segment];
       if (property !== undefined) next.push(...alternatives(doc, property));
     }
@@ -107,12 +107,33 @@ function checkVariantRequest(ir: ProviderIR, variant: VariantIR): void {
   };
   for (const [param, field] of Object.entries(variant.request.body)) checkField(ir, variant, param, field, checkTarget);
   for (const target of Object.keys(variant.request.constants ?? {})) checkTarget(`${variantLabel(variant)}constants`, target);
+  if (variant.request.extra_at !== undefined) checkTarget(`${variantLabel(variant)}extra_at`, variant.request.extra_at);
   for (const param of Object.keys(variant.request.not_sent ?? {})) {
     if (variant.request.body[param] !== undefined) throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}not_sent.${param}: it is also mapped in body`);
   }
   const byParam = variant.response.data_url?.by_param?.param;
   if (byParam !== undefined && variant.request.body[byParam] === undefined) {
     throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}response.data_url.by_param: ${byParam} is not mapped in body`);
+  }
+}
+
+function responseBodySchema(ir: ProviderIR, operation: OperationIR): unknown {
+  const responses = operationObject(ir, operation)['responses'] as Schema;
+  const ok = resolveRef(ir.contracts[0]!.doc, responses['200']);
+  return ((ok['content'] as Schema | undefined)?.['application/json'] as Schema | undefined)?.['schema'];
+}
+
+/** Response pointers read untyped (wildcards, moderation, revised prompt) must exist in the 200 response schema. */
+function checkVariantResponse(ir: ProviderIR, variant: VariantIR): void {
+  const doc = ir.contracts[0]!.doc;
+  const schema = responseBodySchema(ir, variant.types);
+  const { response } = variant;
+  const pointers = [response.images.from, response.revised_prompt, ...(response.moderation ?? []).map((rule) => rule.pointer)];
+  for (const pointer of pointers) {
+    if (pointer === undefined) continue;
+    if (schemasAt(doc, schema, pointer.split('/').slice(1)).length === 0) {
+      throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}response: ${pointer} is not in the ${variant.types.operationId} response body`);
+    }
   }
 }
 
@@ -123,10 +144,12 @@ function checkPathAndQuery(ir: ProviderIR): void {
     const same = JSON.stringify(variant.request.path_params ?? {}) === JSON.stringify(path_params) && JSON.stringify(variant.request.query_params ?? {}) === JSON.stringify(query_params);
     if (!same) throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}: every variant must give the same path_params and query_params`);
   }
-  const templateParams = [...ir.generate.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-  const mappedPath = Object.keys(path_params);
-  if (templateParams.sort().join() !== mappedPath.sort().join()) {
-    throw new ConsistencyError(`${ir.relDir}/mapping.yaml path_params [${mappedPath}] must name exactly the path's parameters [${templateParams}]`);
+  for (const variant of ir.variants) {
+    const templateParams = [...variant.operation.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    const mappedPath = Object.keys(variant.request.path_params ?? {});
+    if (templateParams.sort().join() !== mappedPath.sort().join()) {
+      throw new ConsistencyError(`${ir.relDir}/mapping.yaml path_params [${mappedPath}] must name exactly the path's parameters [${templateParams}]`);
+    }
   }
   const parameters = ((operationObject(ir, ir.generate)['parameters'] as unknown[] | undefined) ?? []).map((p) => resolveRef(doc, p));
   const queryNames = parameters.filter((p) => p['in'] === 'query').map((p) => p['name'] as string);
@@ -148,6 +171,7 @@ function authSettings(scheme: AuthSchemeYaml): string[] {
     case 'api-key-header':
       return [scheme.setting];
     case 'sigv4':
+    case 'google-oauth':
       return Object.values(scheme.settings);
     case 'none':
       return [];
@@ -221,7 +245,10 @@ function checkCatalog(ir: ProviderIR, canonicalParams: ReadonlySet<string>): voi
 }
 
 export function checkProviderConsistency(ir: ProviderIR, canonicalParams: ReadonlySet<string>): void {
-  for (const variant of ir.variants) checkVariantRequest(ir, variant);
+  for (const variant of ir.variants) {
+    checkVariantRequest(ir, variant);
+    checkVariantResponse(ir, variant);
+  }
   checkPathAndQuery(ir);
   checkSettings(ir);
   checkCatalog(ir, canonicalParams);

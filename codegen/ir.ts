@@ -5,7 +5,8 @@ export interface SettingYaml {
   env?: string[];
   default?: string;
   pattern?: string;
-  fallback?: { from: 'aws-shared-config'; key: 'region'; profile_setting?: string };
+  default_by?: { setting: string; values: Record<string, string> };
+  fallback?: { from: 'aws-shared-config' | 'google-credentials'; key: 'region' | 'project_id'; profile_setting?: string; credentials_setting?: string };
   required?: boolean;
   secret?: boolean;
   description: string;
@@ -33,6 +34,7 @@ export type AuthSchemeYaml =
   | { scheme: 'bearer'; setting: string }
   | { scheme: 'api-key-header'; setting: string; header: string }
   | { scheme: 'none' }
+  | { scheme: 'google-oauth'; scopes?: string[]; settings: { credentials: string } }
   | {
       scheme: 'sigv4';
       service: string;
@@ -55,6 +57,7 @@ export interface RequestYaml {
   constants?: Record<string, unknown>;
   not_sent?: Record<string, string>;
   extra?: 'passthrough' | 'reject';
+  extra_at?: string;
 }
 
 export interface OutcomeYaml {
@@ -72,13 +75,15 @@ export interface DataUrlYaml {
 export interface ResponseYaml {
   created?: string;
   images: { from: string; each: { b64_json?: string; url?: string; revised_prompt?: string }; outcome?: OutcomeYaml };
-  moderation_message?: string;
+  moderation?: { pointer: string; in?: string[] }[];
+  revised_prompt?: string;
   data_url?: DataUrlYaml;
   usage?: string;
   keep?: string[];
 }
 
 export interface VariantYaml {
+  operation_id?: string;
   types_from?: string;
   request: RequestYaml;
   response: ResponseYaml;
@@ -147,6 +152,8 @@ export interface OperationIR {
 
 export interface VariantIR {
   name: string;
+  /** The operation whose path is called. */
+  operation: OperationIR;
   /** The operation whose schemas type this variant's bodies. */
   types: OperationIR;
   request: RequestYaml;

@@ -90,12 +90,13 @@ export const DEFAULT_VARIANT = 'default';
 
 function variantsOf(mapping: MappingYaml, generate: OperationIR, find: (operationId: string) => OperationIR): VariantIR[] {
   const { request, response, variants } = mapping.operations.generate;
-  if (variants === undefined) return [{ name: DEFAULT_VARIANT, types: generate, request: request!, response: response! }];
+  if (variants === undefined) return [{ name: DEFAULT_VARIANT, operation: generate, types: generate, request: request!, response: response! }];
   return Object.entries(variants)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, variant]) => ({
       name,
-      types: variant.types_from === undefined ? generate : find(variant.types_from),
+      operation: variant.operation_id === undefined ? generate : find(variant.operation_id),
+      types: find(variant.types_from ?? variant.operation_id ?? generate.operationId),
       request: variant.request,
       response: variant.response,
     }));

@@ -7,6 +7,7 @@ const loaders: Record<string, () => Promise<ProviderDefinition>> = {
   mock: async () => (await import('./providers/mock/index.js')).provider,
   openai: async () => (await import('./providers/openai/index.js')).provider,
   'openai-compatible': async () => (await import('./providers/openai-compatible/index.js')).provider,
+  'vertex-ai': async () => (await import('./providers/vertex-ai/index.js')).provider,
 };
 
 export const registry: Registry = {
@@ -19,6 +20,9 @@ export const registry: Registry = {
     openai: 'openai',
     'openai-compatible': 'openai-compatible',
     openai_like: 'openai-compatible',
+    'vertex-ai': 'vertex-ai',
+    vertex_ai: 'vertex-ai',
+    vertex_ai_beta: 'vertex-ai',
   },
   bareModels: {
     'dall-e-2': 'openai',
@@ -61,15 +65,28 @@ export const registry: Registry = {
       'gpt-image-2-2026-04-21',
     ],
     'openai-compatible': [],
+    'vertex-ai': [
+      'gemini-2.5-flash-image',
+      'gemini-2.5-flash-image-preview',
+      'gemini-3-pro-image-preview',
+      'imagegeneration@006',
+      'imagen-3.0-fast-generate-001',
+      'imagen-3.0-generate-001',
+      'imagen-3.0-generate-002',
+      'imagen-4.0-fast-generate-001',
+      'imagen-4.0-generate-001',
+      'imagen-4.0-ultra-generate-001',
+    ],
   },
   defaultModel: 'gpt-image-1',
   prefixRoutes: [
+    { prefix: 'vertex_ai/', provider: 'vertex-ai' },
     { prefix: 'bedrock/', provider: 'bedrock' },
     { prefix: 'openai/', provider: 'openai', uncataloguedFallback: 'openai-compatible' },
     { prefix: 'azure/', provider: 'azure' },
     { prefix: 'mock/', provider: 'mock' },
   ],
-  providerIds: ['azure', 'bedrock', 'mock', 'openai', 'openai-compatible'],
+  providerIds: ['azure', 'bedrock', 'mock', 'openai', 'openai-compatible', 'vertex-ai'],
   load(providerId: string): Promise<ProviderDefinition> {
     const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;
     if (loader === undefined) return Promise.reject(new Error(`unknown provider ${providerId}`));

@@ -92,7 +92,7 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
   }
   const wire = variant.buildRequest({ model: resolved.model, params: rules.params, extras: rules.extras, settings });
   const base = settings[provider.generate.baseSetting]!;
-  const url = buildUrl(provider.generate, base, wire);
+  const url = buildUrl(provider.generate, base, wire, variant.pathTemplate);
   const callerHeaders = extraHeaders(controls);
   const baseHeaders = { 'content-type': 'application/json', accept: 'application/json', 'user-agent': userAgent, ...callerHeaders };
   const body = JSON.stringify(wire.body);

@@ -18,6 +18,7 @@ function settingsData(provider: ProviderIR): Record<string, unknown> {
         params: s.params,
         env: s.env ?? [],
         default: s.default,
+        default_by: s.default_by,
         pattern: s.pattern,
         fallback: s.fallback,
         required: s.required ?? false,
@@ -51,6 +52,7 @@ function variantData(variant: VariantIR, canonicalParams: ReadonlySet<string>): 
   const outcome = response.images.outcome;
   const dataUrl = response.data_url;
   return {
+    pathTemplate: variant.operation.path,
     typesFrom: variant.types.operationId,
     mappedParams: accepted.sort(),
     extra: request.extra ?? 'passthrough',

@@ -34,6 +34,19 @@ function readPointer(root: TypedExpression, pointer: string): TypedExpression {
   );
 }
 
+function segmentsArray(pointer: string): string {
+  return JSON.stringify(pointerSegments(pointer));
+}
+
+/** A pointer with * segments: read with readAll; its type walks [number] at each *, so tsc checks every field name. */
+function walkAll(root: TypedExpression, pointer: string): TypedExpression {
+  const type = pointerSegments(pointer).reduce(
+    (current, segment) => (segment === '*' ? `NonNullable<${current}>[number]` : `NonNullable<${current}>[${JSON.stringify(segment)}]`),
+    root.type,
+  );
+  return { expr: `readAll(${root.expr}, ${segmentsArray(pointer)})`, type: `NonNullable<${type}>` };
+}
+
 export function variantSuffix(variant: VariantIR): string {
   return variant.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase());
 }
@@ -43,9 +56,9 @@ function sourceExpression(source: string): string {
   return `requireSetting(input.settings, ${JSON.stringify(source.slice('settings.'.length))})`;
 }
 
-function pathExpression(provider: ProviderIR, variant: VariantIR): string {
+function pathExpression(variant: VariantIR): string {
   const pathParams = variant.request.path_params ?? {};
-  const parts = provider.generate.path.split(/(\{[^}]+\})/).map((part) => {
+  const parts = variant.operation.path.split(/(\{[^}]+\})/).map((part) => {
     const match = /^\{([^}]+)\}$/.exec(part);
     if (match === null) return part.replace(/[`\\$]/g, '\\$&');
     return `\${encodePathParam(${sourceExpression(pathParams[match[1]!]!)})}`;
@@ -98,7 +111,10 @@ function addRequestBuilder(file: SourceFile, provider: ProviderIR, variant: Vari
   const entries = Object.entries(request.body).sort(([a], [b]) => a.localeCompare(b));
   const mappedExtras = entries.filter(([param]) => param !== 'model' && !canonicalParams.has(param)).map(([param]) => param);
   const statements: string[] = ['const body: Record<string, unknown> = {};'];
-  if ((request.extra ?? 'passthrough') === 'passthrough') statements.push(`applyExtras(body, input.extras, ${JSON.stringify(mappedExtras)});`);
+  if ((request.extra ?? 'passthrough') === 'passthrough') {
+    const at = request.extra_at === undefined ? '' : `, ${segmentsLiteral(request.extra_at)}`;
+    statements.push(`applyExtras(body, input.extras, ${JSON.stringify(mappedExtras)}${at});`);
+  }
   for (const [target, value] of Object.entries(request.constants ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     statements.push(`writeAt(body, ${segmentsLiteral(target)}, ${JSON.stringify(value)}, 'the request format');`);
   }
@@ -110,7 +126,7 @@ function addRequestBuilder(file: SourceFile, provider: ProviderIR, variant: Vari
     const source = canonicalParams.has(param) ? `input.params[${JSON.stringify(param)}]` : `input.extras[${JSON.stringify(param)}]`;
     statements.push(fieldStatement(param, field, source, (target) => targetChoices(provider, variant, target)));
   }
-  statements.push(`return { method: 'POST', path: ${pathExpression(provider, variant)}, query: ${queryExpression(variant)}, body };`);
+  statements.push(`return { method: 'POST', path: ${pathExpression(variant)}, query: ${queryExpression(variant)}, body };`);
   file.addFunction({
     name: `buildRequest${variantSuffix(variant)}`,
     parameters: [{ name: 'input', type: 'TranslateInput' }],
@@ -123,7 +139,7 @@ function addResponseParser(file: SourceFile, variant: VariantIR): void {
   const suffix = variantSuffix(variant);
   const response = variant.response;
   const root: TypedExpression = { expr: 'raw', type: `ResponseBody${suffix}` };
-  const imagesArray = readPointer(root, response.images.from);
+  const imagesArray = response.images.from.includes('/*') ? walkAll(root, response.images.from) : readPointer(root, response.images.from);
   file.addTypeAlias({ name: `ResponseImage${suffix}`, type: `${imagesArray.type}[number]` });
   const item: TypedExpression = { expr: 'item', type: `ResponseImage${suffix}` };
   const fields = Object.entries(response.images.each)
@@ -131,7 +147,8 @@ function addResponseParser(file: SourceFile, variant: VariantIR): void {
     .map(([name, pointer]) => `${name}: readString(${readPointer(item, pointer).expr}),`);
   const outcome = response.images.outcome;
   if (outcome?.reason !== undefined) fields.push(`reason: readReason(${readPointer(item, outcome.reason).expr}),`);
-  const statements: string[] = [`const images: ParsedImage[] = readArray(${imagesArray.expr}).map((item) => ({ ${fields.join(' ')} }));`];
+  const items = response.images.from.includes('/*') ? `${imagesArray.expr}.flatMap(readArray)` : `readArray(${imagesArray.expr})`;
+  const statements: string[] = [`const images: ParsedImage[] = ${items}.map((item) => ({ ${fields.join(' ')} }));`];
   if (outcome?.parallel_reasons !== undefined) {
     statements.push(`alignReasons(images, readArray(${readPointer(root, outcome.parallel_reasons).expr}));`);
   }
@@ -142,8 +159,10 @@ function addResponseParser(file: SourceFile, variant: VariantIR): void {
   }
   const created = response.created === undefined ? 'undefined' : `readNumberish(${readPointer(root, response.created).expr})`;
   const usage = response.usage === undefined ? 'undefined' : `readObject(${readPointer(root, response.usage).expr})`;
-  const moderation = response.moderation_message === undefined ? 'undefined' : `readNonEmptyString(${readPointer(root, response.moderation_message).expr})`;
-  statements.push(`return { created: ${created}, images, usage: ${usage}, kept, moderationMessage: ${moderation} };`);
+  const moderationRules = (response.moderation ?? []).map((rule) => `{ path: ${segmentsArray(rule.pointer)}${rule.in === undefined ? '' : `, in: ${JSON.stringify(rule.in)}`} }`);
+  const moderation = moderationRules.length === 0 ? 'undefined' : `readModeration(raw, [${moderationRules.join(', ')}])`;
+  const revised = response.revised_prompt === undefined ? 'undefined' : `readJoinedText(raw, ${segmentsArray(response.revised_prompt)})`;
+  statements.push(`return { created: ${created}, images, usage: ${usage}, kept, moderationMessage: ${moderation}, revisedPrompt: ${revised} };`);
   file.addFunction({
     name: `parseResponse${suffix}`,
     parameters: [{ name: 'raw', type: 'unknown' }],
@@ -173,7 +192,7 @@ export async function emitTranslator(context: EmitContext, provider: ProviderIR,
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/read-body.js'),
-      namedImports: ['alignReasons', 'readArray', 'readField', 'readNonEmptyString', 'readNumberish', 'readObject', 'readReason', 'readString'],
+      namedImports: ['alignReasons', 'readAll', 'readArray', 'readField', 'readJoinedText', 'readModeration', 'readNumberish', 'readObject', 'readReason', 'readString'],
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/write-body.js'),

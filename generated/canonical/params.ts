@@ -31,4 +31,9 @@ export const requestParamRoles: Readonly<Record<string, ParamRole>> = {
   style: 'param',
   timeout: 'control',
   user: 'param',
+  vertex_ai_location: 'credential',
+  vertex_ai_project: 'credential',
+  vertex_credentials: 'credential',
+  vertex_location: 'credential',
+  vertex_project: 'credential',
 };

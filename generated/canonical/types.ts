@@ -83,6 +83,16 @@ export type components = {
       timeout?: number;
       /** @description End-user identifier passed to the provider. */
       user?: string;
+      /** @description Vertex AI location (us-central1, global, ...). */
+      vertex_ai_location?: string;
+      /** @description Google Cloud project of Vertex AI calls. */
+      vertex_ai_project?: string;
+      /** @description Google credentials for Vertex AI: a service-account or authorized-user JSON file path, or the JSON itself. */
+      vertex_credentials?: string;
+      /** @description Alias of vertex_ai_location. */
+      vertex_location?: string;
+      /** @description Alias of vertex_ai_project. */
+      vertex_project?: string;
     } & {
       [key: string]: unknown;
     };

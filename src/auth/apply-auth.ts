@@ -18,6 +18,7 @@ function isAvailable(scheme: AuthScheme, settings: Settings): boolean {
     case 'api-key-header':
       return settings[scheme.setting] !== undefined;
     case 'sigv4':
+    case 'google-oauth':
     case 'none':
       return true;
   }
@@ -69,6 +70,13 @@ export async function authorize(provider: ProviderDefinition, settings: Settings
     }
     case 'sigv4':
       return sigv4Headers(provider, scheme, settings, request, now);
+    case 'google-oauth': {
+      // Loaded on first use, so callers of other providers never load Google's auth library.
+      const { googleAccessToken } = await import('./google-oauth.js');
+      const credentials = settings[scheme.settings.credentials];
+      const { token } = await googleAccessToken({ credentials, scopes: scheme.scopes }, { now, providerLabel: provider.displayName });
+      return { headers: { authorization: `Bearer ${token}` }, secrets: [token] };
+    }
     case 'none':
       return { headers: {}, secrets: [] };
   }

@@ -6,12 +6,12 @@ function operationSuffix(pathTemplate: string): string {
   return lastParam === -1 ? pathTemplate : pathTemplate.slice(lastParam + 1);
 }
 
-export function buildUrl(operation: GenerateOperation, base: string, wire: WireRequest): URL {
+export function buildUrl(operation: GenerateOperation, base: string, wire: WireRequest, pathTemplate = operation.pathTemplate): URL {
   const marker = operation.fullUrlWhenBaseContains;
   let url: URL;
   if (marker !== undefined && base.includes(marker)) {
     url = new URL(base);
-    const suffix = operationSuffix(operation.pathTemplate);
+    const suffix = operationSuffix(pathTemplate);
     url.pathname = url.pathname.replace(/\/+$/, '');
     if (!url.pathname.endsWith(suffix)) url.pathname += suffix;
   } else {

@@ -15,9 +15,10 @@ export type ErrorClassName =
   | 'service-unavailable';
 
 export interface SettingFallback {
-  from: 'aws-shared-config';
-  key: 'region';
+  from: 'aws-shared-config' | 'google-credentials';
+  key: 'region' | 'project_id';
   profile_setting?: string;
+  credentials_setting?: string;
 }
 
 export interface SettingSpec {
@@ -25,6 +26,8 @@ export interface SettingSpec {
   env: readonly string[];
   /** May hold {setting} placeholders, expanded from other settings. */
   default?: string;
+  /** A default chosen by another setting's value. */
+  default_by?: { setting: string; values: Readonly<Record<string, string>> };
   pattern?: string;
   fallback?: SettingFallback;
   required: boolean;
@@ -44,7 +47,8 @@ export type AuthScheme =
   | { scheme: 'bearer'; setting: string }
   | { scheme: 'api-key-header'; setting: string; header: string }
   | { scheme: 'none' }
-  | { scheme: 'sigv4'; service: string; settings: SigV4Settings };
+  | { scheme: 'sigv4'; service: string; settings: SigV4Settings }
+  | { scheme: 'google-oauth'; scopes?: readonly string[]; settings: { credentials: string } };
 
 /** One scheme, or the first of several whose credential is available. */
 export type AuthSpec = AuthScheme | { one_of: readonly AuthScheme[] };
@@ -130,6 +134,8 @@ export interface ParsedResponse {
   kept: Record<string, unknown>;
   /** Set when content moderation blocked some or all of the output. */
   moderationMessage?: string;
+  /** Text the provider returned beside the images, for images without a revised prompt of their own. */
+  revisedPrompt?: string;
 }
 
 export interface ImageOutcomeRule {
@@ -144,6 +150,8 @@ export interface DataUrlRule {
 
 /** One body format of the generate operation. */
 export interface GenerateVariant {
+  /** The operation this variant calls (its path template). */
+  pathTemplate: string;
   /** The operation whose schemas describe this variant's bodies. */
   typesFrom: string;
   /** Unified params this variant accepts (written to the body or handled locally). */

@@ -110,7 +110,7 @@ export function translateSuccess(context: UpstreamErrorContext, input: SuccessIn
       failures.push(failed);
       continue;
     }
-    const image = toImage(item, context);
+    const image = toImage(item.revised_prompt === undefined && parsed.revisedPrompt !== undefined ? { ...item, revised_prompt: parsed.revisedPrompt } : item, context);
     if (image !== undefined) images.push(image);
   }
   if (images.length === 0) throw noImageError(context, failures, parsed.moderationMessage, raw);

@@ -33,6 +33,12 @@ function fromParamsOrEnv(spec: SettingSpec, controls: Record<string, unknown>, e
 }
 
 async function fromFallback(fallback: SettingFallback, found: Map<string, Found>, env: NodeJS.ProcessEnv): Promise<Found | undefined> {
+  if (fallback.from === 'google-credentials') {
+    const credentials = fallback.credentials_setting === undefined ? undefined : found.get(fallback.credentials_setting)?.value;
+    const { googleCredentialsProject } = await import('../auth/google-oauth.js');
+    const value = await googleCredentialsProject({ credentials }, { env });
+    return value === undefined ? undefined : { value, from: 'the Google credentials' };
+  }
   const profile = fallback.profile_setting === undefined ? undefined : found.get(fallback.profile_setting)?.value;
   const value = await regionFromAwsProfile(profile, env);
   return value === undefined ? undefined : { value, from: `the AWS profile ${profile ?? env['AWS_PROFILE'] ?? 'default'}` };
@@ -47,8 +53,15 @@ export function missingSettingError(provider: ProviderDefinition, name: string, 
   return spec.secret ? new AuthenticationError(message, details) : new BadRequestError(message, details);
 }
 
-function expandDefault(provider: ProviderDefinition, name: string, spec: SettingSpec, found: Map<string, Found>): Found {
-  const value = spec.default!.replace(/\{([a-z0-9_]+)\}/g, (_match, placeholder: string) => {
+function chosenDefault(spec: SettingSpec, found: Map<string, Found>): string | undefined {
+  const by = spec.default_by;
+  const key = by === undefined ? undefined : found.get(by.setting)?.value;
+  if (by !== undefined && key !== undefined && Object.prototype.hasOwnProperty.call(by.values, key)) return by.values[key];
+  return spec.default;
+}
+
+function expandDefault(provider: ProviderDefinition, name: string, template: string, found: Map<string, Found>): Found {
+  const value = template.replace(/\{([a-z0-9_]+)\}/g, (_match, placeholder: string) => {
     const resolved = found.get(placeholder);
     if (resolved === undefined) throw missingSettingError(provider, placeholder, provider.settings[placeholder]!, `to build the default ${name}`);
     return resolved.value;
@@ -100,7 +113,8 @@ export async function resolveSettings(provider: ProviderDefinition, controls: Re
     if (value !== undefined) checkPattern(provider, name, spec, value);
   }
   for (const [name, spec] of entries) {
-    if (!found.has(name) && spec.default !== undefined) found.set(name, expandDefault(provider, name, spec, found));
+    const template = found.has(name) ? undefined : chosenDefault(spec, found);
+    if (template !== undefined) found.set(name, expandDefault(provider, name, template, found));
   }
   const settings: Settings = {};
   for (const [name, spec] of entries) {

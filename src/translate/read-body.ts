@@ -44,3 +44,27 @@ export function alignReasons(images: { reason?: string | null }[], reasons: unkn
     image.reason = readReason(reason);
   });
 }
+
+/** Every value at a path whose "*" segments walk all items of an array; missing branches are skipped. */
+export function readAll(value: unknown, path: readonly string[]): unknown[] {
+  if (path.length === 0) return value === undefined ? [] : [value];
+  const [segment, ...rest] = path;
+  if (segment === '*') return readArray(value).flatMap((item) => readAll(item, rest));
+  return readAll(readField(value, segment!), rest);
+}
+
+/** The non-empty strings at a path, joined by newlines, or undefined. */
+export function readJoinedText(value: unknown, path: readonly string[]): string | undefined {
+  const texts = readAll(value, path).filter((text): text is string => typeof text === 'string' && text.trim().length > 0);
+  return texts.length === 0 ? undefined : texts.join('\n');
+}
+
+/** The reasons content moderation gave: non-empty strings at the paths (restricted to `in` when given), joined. */
+export function readModeration(value: unknown, rules: readonly { path: readonly string[]; in?: readonly string[] }[]): string | undefined {
+  const reasons = rules.flatMap((rule) =>
+    readAll(value, rule.path).filter(
+      (reason): reason is string => typeof reason === 'string' && reason.trim().length > 0 && (rule.in === undefined || rule.in.includes(reason)),
+    ),
+  );
+  return reasons.length === 0 ? undefined : [...new Set(reasons)].join('; ');
+}

@@ -10,11 +10,17 @@ function define(container: Container, key: string | number, value: unknown): voi
   Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Copies provider-specific params into the body, except those the mapping writes elsewhere. */
-export function applyExtras(body: Record<string, unknown>, extras: Readonly<Record<string, unknown>>, mappedElsewhere: readonly string[] = []): void {
+/** Copies provider-specific params into the body (or the object at `at`), except those the mapping writes elsewhere. */
+export function applyExtras(
+  body: Record<string, unknown>,
+  extras: Readonly<Record<string, unknown>>,
+  mappedElsewhere: readonly string[] = [],
+  at: readonly (string | number)[] = [],
+): void {
   for (const [key, value] of Object.entries(extras)) {
     if (FORBIDDEN_KEYS.has(key) || value === undefined || mappedElsewhere.includes(key)) continue;
-    define(body, key, value);
+    if (at.length === 0) define(body, key, value);
+    else writeAt(body, [...at, key], value, key);
   }
 }
 
@@ -79,9 +85,12 @@ export function mapValue(value: unknown, table: Readonly<Record<string, string |
   });
 }
 
-/** One path segment. "." and ".." are encoded too, so no value can walk the URL path. */
+/**
+ * One path segment. "." and ".." are encoded too, so no value can walk the URL path. "@" stays as is: it is
+ * legal in a segment and model names such as imagegeneration@006 appear that way in published paths.
+ */
 export function encodePathParam(value: string): string {
-  const encoded = encodeURIComponent(value);
+  const encoded = encodeURIComponent(value).replace(/%40/g, '@');
   return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
 }
 

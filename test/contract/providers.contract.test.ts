@@ -1,12 +1,21 @@
 // Every provider's contract cases, through the real client, against a recording server and Prism.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { startGoogleTokenServer, type GoogleTokenServer } from '../helpers/google-token-server.js';
 import { startPrism, type PrismServer } from '../helpers/prism.js';
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
-import { loadProviderCases } from './harness/cases.js';
+import { loadProviderCases, placeholders } from './harness/cases.js';
 import { runAgainstPrism, runAgainstRecorder, sendsToPrism } from './harness/run-case.js';
 
 const providers = loadProviderCases(join(process.cwd(), 'spec'));
+
+// Google OAuth for real: cases name ${GOOGLE_CREDENTIALS}, a service-account key whose token_uri is a local token server.
+let googleTokens: GoogleTokenServer;
+beforeAll(async () => {
+  googleTokens = await startGoogleTokenServer();
+  placeholders['GOOGLE_CREDENTIALS'] = googleTokens.serviceAccountJson();
+});
+afterAll(async () => googleTokens?.close());
 
 for (const provider of providers) {
   describe(`${provider.providerId} contract`, () => {

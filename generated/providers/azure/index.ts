@@ -68,6 +68,7 @@ export const provider: ProviderDefinition = {
           'style',
           'user',
         ],
+        pathTemplate: '/openai/deployments/{deployment-id}/images/generations',
         typesFrom: 'ImageGenerations_Create',
         ...translators['default'],
       },

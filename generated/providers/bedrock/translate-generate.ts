@@ -5,7 +5,7 @@ import {
   alignReasons,
   readArray,
   readField,
-  readNonEmptyString,
+  readModeration,
   readReason,
   readString,
 } from '../../../src/translate/read-body.js';
@@ -57,7 +57,8 @@ function parseResponseNovaCanvas(raw: unknown): ParsedResponse {
     images,
     usage: undefined,
     kept,
-    moderationMessage: readNonEmptyString(readField(raw, 'error' satisfies keyof ResponseBodyNovaCanvas)),
+    moderationMessage: readModeration(raw, [{ path: ['error'] }]),
+    revisedPrompt: undefined,
   };
 }
 
@@ -100,7 +101,7 @@ function parseResponseStabilityImage(raw: unknown): ParsedResponse {
   );
   alignReasons(images, readArray(readField(raw, 'finish_reasons' satisfies keyof ResponseBodyStabilityImage)));
   const kept: Record<string, unknown> = {};
-  return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined };
+  return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined, revisedPrompt: undefined };
 }
 
 type OperationStabilitySdxl = operations['invokeStabilitySdxl'];
@@ -156,7 +157,7 @@ function parseResponseStabilitySdxl(raw: unknown): ParsedResponse {
     }),
   );
   const kept: Record<string, unknown> = {};
-  return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined };
+  return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined, revisedPrompt: undefined };
 }
 
 type OperationTitanImage = operations['invokeTitanImageV2'];
@@ -203,7 +204,8 @@ function parseResponseTitanImage(raw: unknown): ParsedResponse {
     images,
     usage: undefined,
     kept,
-    moderationMessage: readNonEmptyString(readField(raw, 'error' satisfies keyof ResponseBodyTitanImage)),
+    moderationMessage: readModeration(raw, [{ path: ['error'] }]),
+    revisedPrompt: undefined,
   };
 }
 export const translators = {

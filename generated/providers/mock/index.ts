@@ -34,6 +34,7 @@ export const provider: ProviderDefinition = {
       default: {
         extra: 'passthrough',
         mappedParams: ['model', 'n', 'prompt', 'response_format', 'size', 'user'],
+        pathTemplate: '/images/generations',
         typesFrom: 'createImage',
         ...translators['default'],
       },

@@ -36,6 +36,7 @@ function parseResponseDefault(raw: unknown): ParsedResponse {
     usage: undefined,
     kept,
     moderationMessage: undefined,
+    revisedPrompt: undefined,
   };
 }
 export const translators = { default: { buildRequest: buildRequestDefault, parseResponse: parseResponseDefault } };

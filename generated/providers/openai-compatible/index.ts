@@ -61,6 +61,7 @@ export const provider: ProviderDefinition = {
           'style',
           'user',
         ],
+        pathTemplate: '/images/generations',
         typesFrom: 'createImage',
         ...translators['default'],
       },

@@ -49,6 +49,7 @@ function parseResponseDefault(raw: unknown): ParsedResponse {
     usage: readObject(readField(raw, 'usage' satisfies keyof ResponseBodyDefault)),
     kept,
     moderationMessage: undefined,
+    revisedPrompt: undefined,
   };
 }
 export const translators = { default: { buildRequest: buildRequestDefault, parseResponse: parseResponseDefault } };

@@ -57,7 +57,12 @@ export function loadProviderCases(specDir: string): ProviderCases[] {
     .sort((a, b) => (a.providerId < b.providerId ? -1 : 1));
 }
 
-/** Replaces ${UPSTREAM} in every string of a case's input or env. */
+/** Text the harness puts in place of ${NAME} placeholders in a case's input or env. */
+export const placeholders: Record<string, string> = {};
+
+/** Replaces ${UPSTREAM} (and registered placeholders such as ${GOOGLE_CREDENTIALS}) in every string of a case's input or env. */
 export function withUpstream<T>(value: T, upstream: string): T {
-  return JSON.parse(JSON.stringify(value ?? {}).replaceAll('${UPSTREAM}', upstream)) as T;
+  let text = JSON.stringify(value ?? {}).replaceAll('${UPSTREAM}', upstream);
+  for (const [name, replacement] of Object.entries(placeholders)) text = text.replaceAll(`\${${name}}`, JSON.stringify(replacement).slice(1, -1));
+  return JSON.parse(text) as T;
 }

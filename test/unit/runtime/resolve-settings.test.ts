@@ -118,3 +118,31 @@ describe('secretValues', () => {
     expect(secretValues(compatible, await resolveSettings(compatible, { api_base: 'http://localhost:8000' }, {}))).toEqual([]);
   });
 });
+
+describe('resolveSettings: derived defaults and patterns (Vertex AI)', () => {
+  const credentials = { vertex_credentials: '{"type":"service_account","project_id":"from-key-project"}' };
+
+  it('builds the regional host from the location, and the global host for location global', async () => {
+    const vertex = await registry.load('vertex-ai');
+    const regional = await resolveSettings(vertex, { ...credentials, vertex_ai_location: 'europe-west4' }, {});
+    expect(regional['api_base']).toBe('https://europe-west4-aiplatform.googleapis.com');
+    const global = await resolveSettings(vertex, { ...credentials, vertex_location: 'global' }, {});
+    expect(global['api_base']).toBe('https://aiplatform.googleapis.com');
+  });
+
+  it('takes the project from params, then env, then the credentials', async () => {
+    const vertex = await registry.load('vertex-ai');
+    const base = { ...credentials, vertex_ai_location: 'us-central1' };
+    expect((await resolveSettings(vertex, { ...base, vertex_project: 'param-project' }, { VERTEXAI_PROJECT: 'env-project' }))['project']).toBe('param-project');
+    expect((await resolveSettings(vertex, base, { GOOGLE_CLOUD_PROJECT: 'env-project' }))['project']).toBe('env-project');
+    expect((await resolveSettings(vertex, base, {}))['project']).toBe('from-key-project');
+  });
+
+  it('refuses a location that could change the host', async () => {
+    const vertex = await registry.load('vertex-ai');
+    const error = await failure(() => resolveSettings(vertex, { ...credentials, vertex_ai_location: 'evil.example/x' }, {}));
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.message).toContain('location');
+    expect(error.param).toBe('vertex_ai_location');
+  });
+});

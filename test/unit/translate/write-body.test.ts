@@ -80,6 +80,7 @@ describe('encodePathParam', () => {
     ['.', '%2E'],
     ['a..b', 'a..b'],
     ['%2F', '%252F'],
+    ['imagegeneration@006', 'imagegeneration@006'],
   ])('%s -> %s', (value, encoded) => {
     expect(encodePathParam(value)).toBe(encoded);
   });
