@@ -4,6 +4,7 @@ import type { ProviderDefinition, Registry } from '../src/provider/types.js';
 const loaders: Record<string, () => Promise<ProviderDefinition>> = {
   azure: async () => (await import('./providers/azure/index.js')).provider,
   bedrock: async () => (await import('./providers/bedrock/index.js')).provider,
+  gemini: async () => (await import('./providers/gemini/index.js')).provider,
   mock: async () => (await import('./providers/mock/index.js')).provider,
   openai: async () => (await import('./providers/openai/index.js')).provider,
   'openai-compatible': async () => (await import('./providers/openai-compatible/index.js')).provider,
@@ -16,6 +17,7 @@ export const registry: Registry = {
     azure_openai: 'azure',
     bedrock: 'bedrock',
     custom_openai: 'openai-compatible',
+    gemini: 'gemini',
     mock: 'mock',
     openai: 'openai',
     'openai-compatible': 'openai-compatible',
@@ -54,6 +56,17 @@ export const registry: Registry = {
       'stability.stable-image-ultra-v1:0',
       'stability.stable-image-ultra-v1:1',
     ],
+    gemini: [
+      'gemini-2.5-flash-image',
+      'gemini-2.5-flash-image-preview',
+      'gemini-3-pro-image-preview',
+      'imagen-3.0-fast-generate-001',
+      'imagen-3.0-generate-001',
+      'imagen-3.0-generate-002',
+      'imagen-4.0-fast-generate-001',
+      'imagen-4.0-generate-001',
+      'imagen-4.0-ultra-generate-001',
+    ],
     mock: ['image-1', 'square-1'],
     openai: [
       'dall-e-2',
@@ -82,11 +95,12 @@ export const registry: Registry = {
   prefixRoutes: [
     { prefix: 'vertex_ai/', provider: 'vertex-ai' },
     { prefix: 'bedrock/', provider: 'bedrock' },
+    { prefix: 'gemini/', provider: 'gemini' },
     { prefix: 'openai/', provider: 'openai', uncataloguedFallback: 'openai-compatible' },
     { prefix: 'azure/', provider: 'azure' },
     { prefix: 'mock/', provider: 'mock' },
   ],
-  providerIds: ['azure', 'bedrock', 'mock', 'openai', 'openai-compatible', 'vertex-ai'],
+  providerIds: ['azure', 'bedrock', 'gemini', 'mock', 'openai', 'openai-compatible', 'vertex-ai'],
   load(providerId: string): Promise<ProviderDefinition> {
     const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;
     if (loader === undefined) return Promise.reject(new Error(`unknown provider ${providerId}`));
