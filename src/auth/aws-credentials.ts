@@ -2,6 +2,7 @@
 // SSO/process, container, instance metadata), cached per profile until shortly before they expire.
 import { AuthenticationError } from '../errors/classes.js';
 import { redactSecrets } from '../errors/redact.js';
+import { ExpiringCache } from './expiring-cache.js';
 import { awsProfileExists } from '../settings/aws-shared-config.js';
 
 export interface AwsCredentials {
@@ -27,37 +28,22 @@ const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 const FIX_HINT =
   'Pass aws_access_key_id and aws_secret_access_key, set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure a profile (aws_profile_name / AWS_PROFILE).';
 
-const cached = new Map<string, AwsCredentials>();
-const inFlight = new Map<string, Promise<AwsCredentials>>();
+const cache = new ExpiringCache<AwsCredentials>({
+  expiresAt: (credentials) => credentials.expiration?.getTime(),
+  refreshBeforeExpiryMs: REFRESH_BEFORE_EXPIRY_MS,
+  keepWithoutExpiry: true,
+});
 
 export function clearAwsCredentialCache(): void {
-  cached.clear();
-  inFlight.clear();
+  cache.clear();
 }
 
 export async function resolveAwsCredentials(source: AwsCredentialSource, options: ResolveAwsCredentialsOptions = {}): Promise<AwsCredentials> {
   const explicit = explicitCredentials(source);
   if (explicit !== undefined) return explicit;
 
-  const now = options.now ?? Date.now;
-  const key = source.profile ?? '';
-  const hit = cached.get(key);
-  if (hit !== undefined && (hit.expiration === undefined || hit.expiration.getTime() - now() > REFRESH_BEFORE_EXPIRY_MS)) {
-    return hit;
-  }
-  const pending = inFlight.get(key);
-  if (pending !== undefined) return pending;
-
-  const lookup = lookUpChain(source.profile, options.providerLabel ?? 'this request');
-  inFlight.set(key, lookup);
-  try {
-    const credentials = await lookup;
-    // A clearAwsCredentialCache() during the lookup means this result must not repopulate the cache.
-    if (inFlight.get(key) === lookup) cached.set(key, credentials);
-    return credentials;
-  } finally {
-    if (inFlight.get(key) === lookup) inFlight.delete(key);
-  }
+  const label = options.providerLabel ?? 'this request';
+  return cache.get(source.profile ?? '', options.now ?? Date.now, () => lookUpChain(source.profile, label));
 }
 
 function explicitCredentials(source: AwsCredentialSource): AwsCredentials | undefined {

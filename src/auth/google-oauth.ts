@@ -7,6 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { AuthClient, JWTInput } from 'google-auth-library';
 import { AuthenticationError } from '../errors/classes.js';
 import { redactSecrets } from '../errors/redact.js';
+import { ExpiringCache } from './expiring-cache.js';
 
 export interface GoogleAccessToken {
   token: string;
@@ -41,39 +42,42 @@ type Credential = KeyCredential | { kind: 'adc' };
 
 type KeyJson = Record<string, unknown>;
 
-const cached = new Map<string, GoogleAccessToken>();
-const inFlight = new Map<string, Promise<GoogleAccessToken>>();
+/** Tokens without a known expiry are not kept. */
+const tokens = new ExpiringCache<GoogleAccessToken>({
+  expiresAt: (token) => token.expiresAt,
+  refreshBeforeExpiryMs: REFRESH_BEFORE_EXPIRY_MS,
+  keepWithoutExpiry: false,
+});
+/** Reading a key file, or asking ADC for its project, per call would put I/O on every request. */
+const projects = new Map<string, Promise<string | undefined>>();
 
 export function clearGoogleTokenCache(): void {
-  cached.clear();
-  inFlight.clear();
+  tokens.clear();
+  projects.clear();
 }
 
 export async function googleAccessToken(source: GoogleCredentialSource, options: GoogleAccessTokenOptions = {}): Promise<GoogleAccessToken> {
   const now = options.now ?? Date.now;
   const scopes = source.scopes !== undefined && source.scopes.length > 0 ? [...source.scopes] : [...DEFAULT_SCOPES];
   const credential = locate(source, options.env ?? process.env);
-  const key = cacheKey(credential, scopes);
-  const hit = cached.get(key);
-  if (hit?.expiresAt !== undefined && hit.expiresAt - now() > REFRESH_BEFORE_EXPIRY_MS) return { ...hit };
-  const pending = inFlight.get(key);
-  if (pending !== undefined) return { ...(await pending) };
-
-  const refresh = mint(credential, scopes, options.providerLabel ?? 'this request', now);
-  inFlight.set(key, refresh);
-  try {
-    const token = await refresh;
-    // Not cached after a clearGoogleTokenCache() during the refresh, nor without a known expiry.
-    if (inFlight.get(key) === refresh && token.expiresAt !== undefined) cached.set(key, token);
-    return { ...token };
-  } finally {
-    if (inFlight.get(key) === refresh) inFlight.delete(key);
-  }
+  const label = options.providerLabel ?? 'this request';
+  return { ...(await tokens.get(cacheKey(credential, scopes), now, () => mint(credential, scopes, label, now))) };
 }
 
 /** The project id the credentials name (service account key project_id, or ADC's project), or undefined. */
 export async function googleCredentialsProject(source: GoogleCredentialSource, options: { env?: NodeJS.ProcessEnv } = {}): Promise<string | undefined> {
   const credential = locate(source, options.env ?? process.env);
+  const key = cacheKey(credential, []);
+  let project = projects.get(key);
+  if (project === undefined) {
+    project = projectOf(credential);
+    projects.set(key, project);
+    project.catch(() => projects.delete(key));
+  }
+  return project;
+}
+
+async function projectOf(credential: Credential): Promise<string | undefined> {
   if (credential.kind !== 'adc') {
     const json = await loadKey(credential, 'this request');
     return text(json.project_id) ?? text(json.quota_project_id);

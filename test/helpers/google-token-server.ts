@@ -10,20 +10,31 @@ export const CLIENT_EMAIL = 'imagegate-test@test-project.iam.gserviceaccount.com
 
 export interface GoogleTokenServer {
   tokenUri: string;
-  /** A service-account key (JSON text) whose token_uri is this server. */
-  serviceAccountJson(projectId?: string): string;
+  /** The PEM of the key the server trusts. */
+  privatePem: string;
+  /** A service-account key (JSON text) whose token_uri is this server; signed with another key, its grants are refused. */
+  serviceAccountJson(projectId?: string, privatePem?: string): string;
   grants(): number;
+  /** Why each refused grant was refused. */
   rejected: string[];
+  /** The claims of every assertion whose signature verified. */
+  claims: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
-function checkGrant(body: string, publicKey: KeyObject): string | undefined {
+export function rsaKeyPair(): { privatePem: string; publicKey: KeyObject } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey };
+}
+
+function checkGrant(body: string, publicKey: KeyObject, claims: Record<string, unknown>[]): string | undefined {
   const form = new URLSearchParams(body);
   if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return 'wrong grant_type';
   const [header, payload, signature] = (form.get('assertion') ?? '').split('.');
   if (header === undefined || payload === undefined || signature === undefined) return 'malformed assertion';
   if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))) return 'Invalid JWT Signature';
   const jwt = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  claims.push(jwt);
   const nowSeconds = Date.now() / 1000;
   if (jwt['iss'] !== CLIENT_EMAIL) return 'wrong iss';
   if (typeof jwt['scope'] !== 'string' || !jwt['scope'].split(' ').includes('https://www.googleapis.com/auth/cloud-platform')) return 'wrong scope';
@@ -34,16 +45,17 @@ function checkGrant(body: string, publicKey: KeyObject): string | undefined {
   return undefined;
 }
 
-export async function startGoogleTokenServer(): Promise<GoogleTokenServer> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+export async function startGoogleTokenServer(options: { tokenPrefix?: string } = {}): Promise<GoogleTokenServer> {
+  const { privatePem, publicKey } = rsaKeyPair();
+  const tokenPrefix = options.tokenPrefix ?? 'ya29.test-token-';
   let grants = 0;
   const rejected: string[] = [];
+  const claims: Record<string, unknown>[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const problem = req.method === 'POST' && req.url === '/token' ? checkGrant(body, publicKey) : 'wrong method or path';
+      const problem = req.method === 'POST' && req.url === '/token' ? checkGrant(body, publicKey, claims) : 'wrong method or path';
       res.setHeader('content-type', 'application/json');
       if (problem !== undefined) {
         rejected.push(problem);
@@ -52,25 +64,27 @@ export async function startGoogleTokenServer(): Promise<GoogleTokenServer> {
         return;
       }
       grants += 1;
-      res.end(JSON.stringify({ access_token: `ya29.test-token-${grants}`, expires_in: 3600, token_type: 'Bearer' }));
+      res.end(JSON.stringify({ access_token: `${tokenPrefix}${grants}`, expires_in: 3600, token_type: 'Bearer' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const tokenUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
   return {
     tokenUri,
-    serviceAccountJson: (projectId = 'test-project') =>
+    privatePem,
+    serviceAccountJson: (projectId = 'test-project', keyPem = privatePem) =>
       JSON.stringify({
         type: 'service_account',
         project_id: projectId,
         private_key_id: 'key-id-0123456789',
-        private_key: privatePem,
+        private_key: keyPem,
         client_email: CLIENT_EMAIL,
         client_id: '1234567890',
         token_uri: tokenUri,
       }),
     grants: () => grants,
     rejected,
+    claims,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
