@@ -24,6 +24,7 @@ export interface ProviderYaml {
     uncatalogued_fallback?: string;
     aliases?: string[];
     default_model?: string;
+    proxy_default?: { when_env: string[][] };
   };
   contracts: { file: string; api_versions?: string[] }[];
   settings: Record<string, SettingYaml>;

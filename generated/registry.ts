@@ -101,6 +101,16 @@ export const registry: Registry = {
     { prefix: 'mock/', provider: 'mock' },
   ],
   providerIds: ['azure', 'bedrock', 'gemini', 'mock', 'openai', 'openai-compatible', 'vertex-ai'],
+  proxyDefaults: {
+    bedrock: {
+      groupPrefix: 'bedrock/',
+      whenEnv: [['AWS_BEARER_TOKEN_BEDROCK'], ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']],
+    },
+    gemini: { groupPrefix: 'gemini/', whenEnv: [['GEMINI_API_KEY'], ['GOOGLE_API_KEY']] },
+    mock: { groupPrefix: 'mock/', whenEnv: [] },
+    openai: { groupPrefix: '', whenEnv: [['OPENAI_API_KEY']] },
+    'vertex-ai': { groupPrefix: 'vertex_ai/', whenEnv: [['GOOGLE_APPLICATION_CREDENTIALS', 'VERTEXAI_LOCATION']] },
+  },
   load(providerId: string): Promise<ProviderDefinition> {
     const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;
     if (loader === undefined) return Promise.reject(new Error(`unknown provider ${providerId}`));

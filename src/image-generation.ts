@@ -27,6 +27,8 @@ export interface CallOptions {
   now?: () => number;
   /** The model registry to dispatch with (default: the one generated from spec/). */
   registry?: Registry;
+  /** Told how long each provider HTTP call took (ms), failed ones included: the proxy's overhead = total - these. */
+  onUpstreamDuration?: (ms: number) => void;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -107,10 +109,11 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
       const auth = await authorize(provider, settings, { url, method: wire.method, headers: baseHeaders, body }, now);
       assertNoAuthOverride(callerHeaders, auth);
       secrets.push(...auth.secrets.filter((secret) => !secrets.includes(secret)));
+      const started = performance.now();
       const answer = await sendHttp(
         { url: url.toString(), method: wire.method, headers: { ...baseHeaders, ...auth.headers }, body },
         { timeoutMs, signal, context: { provider: provider.id, model: resolved.model } },
-      );
+      ).finally(() => options.onUpstreamDuration?.(performance.now() - started));
       if (answer.status >= 300) throw mapUpstreamError(context, answer);
       return answer;
     },

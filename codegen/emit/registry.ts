@@ -27,6 +27,7 @@ export async function emitRegistry(context: EmitContext, providers: ProviderIR[]
   const prefixRoutes: { prefix: string; provider: string; uncataloguedFallback?: string }[] = [];
   const barePrefixes: { prefix: string; provider: string }[] = [];
   const catalogModels: Record<string, string[]> = {};
+  const proxyDefaults: Record<string, { whenEnv: string[][]; groupPrefix: string }> = {};
   for (const p of providers) {
     const routing = p.provider.routing;
     catalogModels[p.id] = Object.keys(p.models.models).sort();
@@ -48,6 +49,13 @@ export async function emitRegistry(context: EmitContext, providers: ProviderIR[]
     claim(aliasOwners, p.id, p.id, 'provider alias');
     for (const alias of routing.aliases ?? []) claim(aliasOwners, alias, p.id, 'provider alias');
     if (routing.default_model !== undefined) defaults.push(routing.default_model);
+    if (routing.proxy_default !== undefined) {
+      const groupPrefix = routing.bare_catalog_models === true ? '' : (routing.prefixes?.[0] ?? '');
+      if (groupPrefix === '' && routing.bare_catalog_models !== true) {
+        throw new RegistryError(`${p.relDir}/provider.yaml: proxy_default needs a model prefix or bare_catalog_models`);
+      }
+      proxyDefaults[p.id] = { whenEnv: routing.proxy_default.when_env, groupPrefix };
+    }
   }
   if (defaults.length !== 1) throw new RegistryError(`exactly one provider must set routing.default_model (found ${defaults.length})`);
   const registry = {
@@ -58,6 +66,7 @@ export async function emitRegistry(context: EmitContext, providers: ProviderIR[]
     barePrefixes: barePrefixes.sort(longestFirst),
     aliases: Object.fromEntries(aliasOwners),
     catalogModels,
+    proxyDefaults,
   };
   const loaders = providers
     .map((p) => `${JSON.stringify(p.id)}: async () => (await import('./providers/${p.id}/index.js')).provider,`)

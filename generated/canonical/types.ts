@@ -127,6 +127,91 @@ export type components = {
       };
     };
     /**
+     * ProxyConfig
+     * @description The proxy's config.yaml, in LiteLLM's format. Values are checked after os.environ/NAME references are read. Sections and keys imagegate does not use (LiteLLM chat, database, callback settings) are reported once as ignored: they are the additionalProperties errors of the settings objects below, which the loader turns into one warning.
+     */
+    ProxyConfig: {
+      /** @description Variables set for this proxy before os.environ/NAME references and provider credentials are read. */
+      environment_variables?: {
+        [key: string]: string | number | boolean;
+      };
+      /** @description The proxy itself. */
+      general_settings?: {
+        /** @description Let clients send credentials and destinations (api_key, api_base, aws_*, vertex_*, ...) in the request body. Default false. */
+        allow_client_side_credentials?: boolean;
+        /** @description The key clients must send (Authorization: Bearer, api-key or x-api-key). Without it (and without IMAGEGATE_MASTER_KEY) the proxy is open. */
+        master_key?: string;
+        /** @description Largest accepted request body in megabytes (default 10). */
+        max_request_size_mb?: number;
+      };
+      /** @description Defaults for every deployment. */
+      litellm_settings?: {
+        /** @description Drop params a model does not accept (with a warning) instead of failing. */
+        drop_params?: boolean;
+        fallbacks?: components['schemas']['ProxyConfigFallbacks'];
+        /** @description Retries per model group when router_settings.num_retries is not set. */
+        num_retries?: number;
+        /** @description Per-attempt timeout in seconds when router_settings.timeout is not set. */
+        request_timeout?: number;
+      };
+      /** @description The deployments. Entries sharing a model_name form one model group that the router balances across. */
+      model_list: components['schemas']['ProxyConfigDeployment'][];
+      /** @description How the router picks deployments, retries and falls back. */
+      router_settings?: {
+        /** @description Failures within a minute after which a deployment cools down (default 3). */
+        allowed_fails?: number;
+        /** @description Seconds a deployment rests after allowed_fails failures (default 5). */
+        cooldown_time?: number;
+        fallbacks?: components['schemas']['ProxyConfigFallbacks'];
+        /** @description Retries per model group before its fallbacks (default 2). */
+        num_retries?: number;
+        /**
+         * @description simple-shuffle (weighted by weight, else rpm), least-busy (fewest requests in flight), latency-based-routing (lowest recent latency). Default simple-shuffle.
+         * @enum {string}
+         */
+        routing_strategy?: 'simple-shuffle' | 'least-busy' | 'latency-based-routing';
+        /** @description Per-attempt timeout in seconds for deployments without their own (default 600). */
+        timeout?: number;
+      };
+    };
+    ProxyConfigDeployment: {
+      /** @description The imageGeneration() params of this deployment: model, credentials, defaults and provider params. */
+      litellm_params: {
+        api_base?: string;
+        api_key?: string;
+        api_version?: string;
+        drop_params?: boolean;
+        /** @description Retries of one attempt on this deployment before the router moves on (default 0). */
+        max_retries?: number;
+        /** @description The model imagegate calls, with its provider prefix (azure/my-deployment, bedrock/..., mock/image-1). */
+        model: string;
+        /** @description Requests per minute this deployment may receive. */
+        rpm?: number;
+        /** @description Per-attempt timeout of this deployment in seconds. */
+        timeout?: number;
+        /** @description Accepted for LiteLLM compatibility; image requests are not token-limited. */
+        tpm?: number;
+        /** @description Service-account key file path or JSON text. */
+        vertex_credentials?: string;
+        /** @description Relative share of traffic under simple-shuffle. */
+        weight?: number;
+      } & {
+        [key: string]: unknown;
+      };
+      model_info?: {
+        /** @description Deployment id (x-imagegate-model-id); generated when absent. */
+        id?: string;
+      } & {
+        [key: string]: unknown;
+      };
+      /** @description The model group clients ask for. */
+      model_name: string;
+    };
+    /** @description [{group: [other groups tried in order]}], after the group's retries are spent. */
+    ProxyConfigFallbacks: {
+      [key: string]: string[];
+    }[];
+    /**
      * Warning
      * @description Something imagegate did that the caller should know of: a dropped param, an unvalidated pass-through, a partially filtered result.
      */
@@ -149,4 +234,7 @@ export type operations = Record<string, never>;
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type ImageGenerationRequest = components['schemas']['ImageGenerationRequest'];
 export type ImagesResponse = components['schemas']['ImagesResponse'];
+export type ProxyConfig = components['schemas']['ProxyConfig'];
+export type ProxyConfigDeployment = components['schemas']['ProxyConfigDeployment'];
+export type ProxyConfigFallbacks = components['schemas']['ProxyConfigFallbacks'];
 export type Warning = components['schemas']['Warning'];

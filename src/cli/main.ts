@@ -1,31 +1,36 @@
 #!/usr/bin/env node
-// imagegate CLI entry point.
+// imagegate CLI entry point: the proxy (default) or one generation.
+import { ConfigError } from '../config/config-error.js';
 import { ImagegateError } from '../errors/classes.js';
 import { version } from '../version.js';
 import { runGenerate } from './generate-command.js';
+import { runServe } from './serve-command.js';
 import { usage } from './usage.js';
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(usage);
-    return command === undefined ? 1 : 0;
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     process.stdout.write(`${version}\n`);
     return 0;
   }
   if (command === 'generate') return runGenerate(rest);
+  if (command === undefined || command.startsWith('-')) return runServe(argv);
+  if (command === 'serve' || command === 'proxy') return runServe(rest);
   process.stderr.write(`imagegate: unknown command "${command}"\n\n${usage}`);
   return 2;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof ImagegateError ? `${error.name}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof ImagegateError ? `${error.name}: ${error.message}` : error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`imagegate: ${message}\n`);
     process.exitCode = 1;
   },

@@ -11,6 +11,16 @@ export interface ErrorDetails {
   headers?: Record<string, string>;
 }
 
+/** Where a routed call went; set by the Router on its results and errors. */
+export interface RoutingInfo {
+  model_group: string;
+  /** The deployment of the last attempt, when one was picked. */
+  model_id: string | null;
+  provider: string | null;
+  attempted_retries: number;
+  attempted_fallbacks: number;
+}
+
 export class ImagegateError extends Error {
   static readonly defaultStatus: number | undefined = undefined;
   static readonly openaiType: string = 'api_error';
@@ -23,6 +33,8 @@ export class ImagegateError extends Error {
   readonly type: string;
   /** Response headers of the failed upstream call (retry hints), when there was one. */
   readonly headers: Record<string, string>;
+  /** Set by the Router: the group, deployment and attempts behind this error. */
+  routing: RoutingInfo | undefined;
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

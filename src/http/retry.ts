@@ -77,7 +77,7 @@ function abortError(signal: AbortSignal): APIUserAbortError {
   return new APIUserAbortError('Request was aborted by the caller', { cause: signal.reason });
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));

@@ -198,5 +198,7 @@ export interface Registry {
   barePrefixes: readonly PrefixRoute[];
   aliases: Readonly<Record<string, string>>;
   catalogModels: Readonly<Record<string, readonly string[]>>;
+  /** Providers the config-less proxy serves: when one set of env vars is fully set, every catalog model as a group. */
+  proxyDefaults: Readonly<Record<string, { whenEnv: readonly (readonly string[])[]; groupPrefix: string }>>;
   load(providerId: string): Promise<ProviderDefinition>;
 }

@@ -1,6 +1,7 @@
 // The result: exactly the OpenAI ImagesResponse when serialised, with imagegate's metadata on a
 // non-enumerable _hidden_params property.
 import type { ImagesResponse } from '../../generated/canonical/types.js';
+import type { RoutingInfo } from '../errors/classes.js';
 import type { Warning } from './warnings.js';
 
 export interface HiddenParams {
@@ -13,6 +14,8 @@ export interface HiddenParams {
   response_cost: number | null;
   /** Provider calls made, retries included. */
   attempts: number;
+  /** Set by the Router: the model group, deployment and retries/fallbacks behind this result. */
+  routing?: RoutingInfo;
 }
 
 export type ImageResponse = ImagesResponse & { readonly _hidden_params: HiddenParams };

@@ -1,0 +1,22 @@
+// A proxy client may not choose where the proxy sends requests or which credential it uses, unless the operator allows it.
+import { requestParamRoles } from '../../generated/canonical/params.js';
+import { BadRequestError } from '../errors/classes.js';
+
+/** Keys that steer the destination or credential besides the canonical credential-role keys. */
+const STEERING_KEYS = new Set(['base_url', 'extra_headers', 'custom_llm_provider', 'azure_ad_token', 'azure_ad_token_provider', 'organization', 'api_type']);
+const STEERING_PREFIXES = ['aws_', 'vertex_', 'azure_', 'google_'];
+
+export function isClientCredential(key: string): boolean {
+  if (requestParamRoles[key] === 'credential') return true;
+  return STEERING_KEYS.has(key) || STEERING_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+export function refuseClientCredentials(body: Record<string, unknown>): void {
+  const sent = Object.keys(body).filter(isClientCredential).sort();
+  if (sent.length === 0) return;
+  throw new BadRequestError(
+    `This proxy does not accept credentials or destinations from clients (got ${sent.join(', ')}): remove them from the request. ` +
+      'The operator configures them per deployment in config.yaml, or sets general_settings.allow_client_side_credentials: true.',
+    { param: sent[0]!, code: 'client_side_credentials_not_allowed' },
+  );
+}

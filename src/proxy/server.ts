@@ -1,0 +1,76 @@
+// The proxy app: fastify with the OpenAI-compatible routes, key check, error envelope and one log line per request.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Router } from '../router/router.js';
+import { envelope, errorReply } from './error-reply.js';
+import { createKeyCheck } from './master-key.js';
+import { newRequestContext, setImagegateHeaders } from './request-context.js';
+import { logRequest } from './request-log.js';
+import { registerHealthRoutes, type HealthState } from './routes/health.js';
+import { registerImageGenerationRoutes } from './routes/image-generations.js';
+import { registerModelRoutes } from './routes/models.js';
+
+export interface ProxyOptions {
+  router: Router;
+  logger: FastifyBaseLogger;
+  masterKey: string | undefined;
+  allowClientSideCredentials: boolean;
+  maxRequestSizeMb: number;
+  health: HealthState;
+  /** Unix seconds reported as the models' `created`. */
+  startedAtSeconds: number;
+}
+
+const UNAUTHENTICATED = new Set(['/health/liveliness', '/health/readiness']);
+
+export const DEFAULT_MAX_REQUEST_SIZE_MB = 10;
+
+export function buildProxy(options: ProxyOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: Math.floor(options.maxRequestSizeMb * 1024 * 1024),
+    genReqId: () => randomUUID(),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const keyMatches = options.masterKey === undefined ? undefined : createKeyCheck(options.masterKey);
+
+  app.decorateRequest('imagegate', null as never);
+  app.addHook('onRequest', async (request, reply) => {
+    request.imagegate = newRequestContext();
+    const path = request.url.split('?')[0]!;
+    if (keyMatches === undefined || UNAUTHENTICATED.has(path) || keyMatches(request.headers)) return;
+    const { status, body } = envelope(
+      401,
+      'Missing or wrong proxy key: send it as Authorization: Bearer <key> (or an api-key / x-api-key header).',
+      'invalid_api_key',
+    );
+    setImagegateHeaders(request, reply);
+    request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    await reply.code(status).send(body);
+  });
+  app.addHook('onResponse', async (request, reply) => logRequest(request, reply));
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body, headers } = errorReply(error, options.maxRequestSizeMb);
+    request.imagegate ??= newRequestContext();
+    request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    if (status >= 500 && body.error.code === 'internal_error') request.log.error({ err: error, call_id: request.id }, 'internal error');
+    setImagegateHeaders(request, reply);
+    return reply.code(status).headers(headers).send(body);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const { status, body } = envelope(404, `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations and GET /v1/models.`, 'route_not_found');
+    request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    setImagegateHeaders(request, reply);
+    return reply.code(status).send(body);
+  });
+
+  registerHealthRoutes(app, options.health, options.router.modelGroups().length);
+  registerModelRoutes(app, options.router, options.startedAtSeconds);
+  registerImageGenerationRoutes(app, { router: options.router, allowClientSideCredentials: options.allowClientSideCredentials });
+  return app;
+}

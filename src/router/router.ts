@@ -1,0 +1,200 @@
+// The Router: model groups of deployments, balanced by a strategy, with rpm limits, retries, cooldowns and
+// fallbacks. The proxy serves it; SDK users can call it directly.
+import { registry as generatedRegistry } from '../../generated/registry.js';
+import { APIUserAbortError, BadRequestError, ImagegateError, InternalServerError, NotFoundError, RateLimitError, type RoutingInfo } from '../errors/classes.js';
+import { abortableSleep, isRetryable, retryDelayMs } from '../http/retry.js';
+import { imageGeneration, type ImageGenerationParams } from '../image-generation.js';
+import type { Registry } from '../provider/types.js';
+import { createImageResponse, type ImageResponse } from '../response/image-response.js';
+import { Cooldowns } from './cooldowns.js';
+import { toDeployment, type Deployment } from './deployment.js';
+import { DeploymentStats } from './deployment-stats.js';
+import { routerSettings, type RouterConfig, type RouterSettings } from './router-settings.js';
+import { RpmWindow } from './rpm-window.js';
+import { pickDeployment } from './strategies.js';
+
+export interface RouterOptions {
+  /** Environment the deployments read provider settings from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Clock in milliseconds (default: Date.now). */
+  now?: () => number;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  registry?: Registry;
+}
+
+export interface RouteCallOptions {
+  /** Told how long each provider HTTP call took (ms). */
+  onUpstreamDuration?: (ms: number) => void;
+}
+
+/** Errors the caller must fix: no other deployment or group would answer differently. */
+function isRequestError(error: unknown): boolean {
+  if (error instanceof APIUserAbortError) return true;
+  return error instanceof ImagegateError && error.status !== undefined && [400, 413, 415, 422].includes(error.status);
+}
+
+function annotate(error: unknown, routing: RoutingInfo): unknown {
+  if (error instanceof ImagegateError) {
+    error.routing = { ...routing };
+    return error;
+  }
+  const wrapped = new InternalServerError('imagegate failed unexpectedly while routing the request.', { cause: error, code: 'internal_error' });
+  wrapped.routing = { ...routing };
+  return wrapped;
+}
+
+export class Router {
+  readonly settings: RouterSettings;
+  private readonly groups = new Map<string, Deployment[]>();
+  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly registry: Registry;
+  private readonly stats = new DeploymentStats();
+  private readonly rpm: RpmWindow;
+  private readonly cooldowns: Cooldowns;
+
+  constructor(config: RouterConfig, options: RouterOptions = {}) {
+    this.env = options.env;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? abortableSleep;
+    this.registry = options.registry ?? generatedRegistry;
+    this.settings = routerSettings(config);
+    for (const [index, entry] of config.model_list.entries()) {
+      const deployment = toDeployment(entry, index, this.registry);
+      this.groups.set(deployment.group, [...(this.groups.get(deployment.group) ?? []), deployment]);
+    }
+    for (const [group, targets] of this.settings.fallbacks) {
+      for (const name of [group, ...targets]) {
+        if (!this.groups.has(name)) throw new Error(`fallbacks name model group "${name}", which no model_list entry has`);
+      }
+    }
+    this.rpm = new RpmWindow(this.now);
+    this.cooldowns = new Cooldowns({ allowedFails: this.settings.allowedFails, cooldownMs: this.settings.cooldownMs }, this.now);
+  }
+
+  modelGroups(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  deployments(group: string): readonly Deployment[] {
+    return this.groups.get(group) ?? [];
+  }
+
+  async imageGeneration(input: ImageGenerationParams, options: RouteCallOptions = {}): Promise<ImageResponse> {
+    const { signal, ...request } = input;
+    const group = request.model;
+    if (typeof group !== 'string' || group.length === 0) {
+      throw new BadRequestError(`model is required: name one of the model groups (${this.modelGroups().join(', ')}).`, { param: 'model', code: 'invalid_request' });
+    }
+    if (!this.groups.has(group)) {
+      throw new NotFoundError(`The model "${group}" does not exist on this router. Available model groups: ${this.modelGroups().join(', ')}.`, {
+        param: 'model',
+        code: 'model_not_found',
+      });
+    }
+    const routing: RoutingInfo = { model_group: group, model_id: null, provider: null, attempted_retries: 0, attempted_fallbacks: 0 };
+    const chain = [group, ...(this.settings.fallbacks.get(group) ?? [])];
+    const failures: { last: unknown; lastUpstream: unknown } = { last: undefined, lastUpstream: undefined };
+    for (const [index, name] of chain.entries()) {
+      if (index > 0) routing.attempted_fallbacks++;
+      try {
+        const response = await this.callGroup(name, request, signal, routing, failures, options);
+        return createImageResponse({ ...response }, { ...response._hidden_params, routing: { ...routing } });
+      } catch (error) {
+        if (isRequestError(error) || !(error instanceof ImagegateError)) throw annotate(error, routing);
+        failures.last = error;
+      }
+    }
+    // The client learns what the upstream said last, not that the router ran out of deployments afterwards.
+    throw annotate(failures.lastUpstream ?? failures.last, routing);
+  }
+
+  private async callGroup(
+    group: string,
+    request: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    routing: RoutingInfo,
+    failures: { lastUpstream: unknown },
+    options: RouteCallOptions,
+  ): Promise<ImageResponse> {
+    const deployments = this.groups.get(group)!;
+    const canCoolDown = deployments.length > 1 || this.settings.fallbacks.has(group);
+    const numRetries = (request['num_retries'] as number | undefined) ?? this.settings.numRetries;
+    const excluded = new Set<string>();
+    for (let attempt = 0; ; attempt++) {
+      const deployment = this.choose(group, deployments, excluded);
+      routing.model_id = deployment.id;
+      routing.provider = deployment.providerId;
+      try {
+        return await this.callDeployment(deployment, request, signal, options);
+      } catch (error) {
+        if (isRequestError(error) || !(error instanceof ImagegateError)) throw error;
+        failures.lastUpstream = error;
+        if (canCoolDown) this.cooldowns.recordFailure(deployment.id);
+        if (!isRetryable(error)) excluded.add(deployment.id);
+        const peers = deployments.filter((d) => d.id !== deployment.id && !excluded.has(d.id) && this.isAvailable(d));
+        if (attempt >= numRetries || (excluded.has(deployment.id) && peers.length === 0)) throw error;
+        routing.attempted_retries++;
+        // Another deployment can take the retry now; the same one waits out its backoff or Retry-After.
+        if (peers.length === 0) await this.sleep(retryDelayMs(attempt, error.headers, this.random), signal);
+      }
+    }
+  }
+
+  private isAvailable(deployment: Deployment): boolean {
+    return !this.cooldowns.isCooling(deployment.id) && this.rpm.hasRoom(deployment.id, deployment.rpm);
+  }
+
+  private choose(group: string, deployments: readonly Deployment[], excluded: ReadonlySet<string>): Deployment {
+    const candidates = deployments.filter((d) => !excluded.has(d.id) && this.isAvailable(d));
+    if (candidates.length > 0) return pickDeployment(this.settings.strategy, candidates, this.stats, this.random);
+    const waiting = deployments.filter((d) => !excluded.has(d.id));
+    const cooling = waiting.filter((d) => this.cooldowns.isCooling(d.id));
+    const waitMs = Math.min(...waiting.map((d) => Math.max(this.cooldowns.msUntilReady(d.id), this.rpm.hasRoom(d.id, d.rpm) ? 0 : this.rpm.msUntilRoom(d.id))));
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    const why = cooling.length === waiting.length ? 'cooling down after repeated failures' : cooling.length > 0 ? 'cooling down or at their rpm limit' : 'at their rpm limit';
+    throw new RateLimitError(`No deployment of model group "${group}" can take a request now: all are ${why}. Retry in ${seconds}s.`, {
+      code: 'no_deployment_available',
+      headers: { 'retry-after': String(seconds) },
+    });
+  }
+
+  private async callDeployment(
+    deployment: Deployment,
+    request: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    options: RouteCallOptions,
+  ): Promise<ImageResponse> {
+    const { num_retries: _routerRetries, timeout: requestedTimeout, ...clientParams } = request;
+    const timeoutSeconds = (requestedTimeout as number | undefined) ?? deployment.timeoutSeconds ?? this.settings.timeoutSeconds;
+    const params = {
+      ...(this.settings.dropParams === undefined ? {} : { drop_params: this.settings.dropParams }),
+      ...deployment.params,
+      ...clientParams,
+      model: deployment.params['model'],
+      timeout: timeoutSeconds,
+      num_retries: deployment.maxRetries,
+      signal,
+    } as ImageGenerationParams;
+    this.rpm.record(deployment.id);
+    this.stats.started(deployment.id);
+    const started = performance.now();
+    let succeeded = false;
+    try {
+      const response = await imageGeneration(params, {
+        env: this.env,
+        now: this.now,
+        registry: this.registry,
+        onUpstreamDuration: options.onUpstreamDuration,
+      });
+      succeeded = true;
+      return response;
+    } finally {
+      this.stats.finished(deployment.id, performance.now() - started, succeeded, timeoutSeconds * 1000);
+    }
+  }
+}
