@@ -51,8 +51,12 @@ export function parseConfig(text: string, options: ParseOptions): LoadedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: true, lineCounter });
   const raw = rootMapping(doc, source);
-  const locate = (path: KeyPath): string => lineOf(doc, lineCounter, path);
+  return configFromObject(raw, options, (path: KeyPath): string => lineOf(doc, lineCounter, path));
+}
 
+/** The checks of a config file for a config given as an object (the SDK's Router). */
+export function configFromObject(raw: Record<string, unknown>, options: ParseOptions, locate: (path: KeyPath) => string = () => ''): LoadedConfig {
+  const { source } = options;
   const { kept, ignored } = dropIgnoredKeys(raw);
   const env = mergeEnvironment(kept['environment_variables'], options.env, source);
   const resolved = resolveEnvReferences(kept, env, { source });

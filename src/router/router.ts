@@ -1,6 +1,7 @@
 // The Router: model groups of deployments, balanced by a strategy, with rpm limits, retries, cooldowns and
 // fallbacks. The proxy serves it; SDK users can call it directly.
 import { registry as generatedRegistry } from '../../generated/registry.js';
+import { configFromObject } from '../config/load-config.js';
 import { APIUserAbortError, BadRequestError, ImagegateError, InternalServerError, NotFoundError, RateLimitError, type RoutingInfo } from '../errors/classes.js';
 import { abortableSleep, isRetryable, retryDelayMs } from '../http/retry.js';
 import { imageGeneration, type ImageGenerationParams } from '../image-generation.js';
@@ -46,8 +47,10 @@ function annotate(error: unknown, routing: RoutingInfo): unknown {
 
 export class Router {
   readonly settings: RouterSettings;
+  /** Config keys the router ignored (LiteLLM settings imagegate does not use). */
+  readonly warnings: readonly string[];
   private readonly groups = new Map<string, Deployment[]>();
-  private readonly env: NodeJS.ProcessEnv | undefined;
+  private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -57,20 +60,18 @@ export class Router {
   private readonly cooldowns: Cooldowns;
 
   constructor(config: RouterConfig, options: RouterOptions = {}) {
-    this.env = options.env;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? abortableSleep;
     this.registry = options.registry ?? generatedRegistry;
-    this.settings = routerSettings(config);
-    for (const [index, entry] of config.model_list.entries()) {
+    // The same checks as a config file: schema, os.environ/NAME references, fallbacks naming real groups.
+    const loaded = configFromObject(config as unknown as Record<string, unknown>, { env: options.env ?? process.env, source: 'Router config', registry: this.registry });
+    this.env = loaded.env;
+    this.warnings = loaded.warnings;
+    this.settings = routerSettings(loaded.config);
+    for (const [index, entry] of loaded.config.model_list.entries()) {
       const deployment = toDeployment(entry, index, this.registry);
       this.groups.set(deployment.group, [...(this.groups.get(deployment.group) ?? []), deployment]);
-    }
-    for (const [group, targets] of this.settings.fallbacks) {
-      for (const name of [group, ...targets]) {
-        if (!this.groups.has(name)) throw new Error(`fallbacks name model group "${name}", which no model_list entry has`);
-      }
     }
     this.rpm = new RpmWindow(this.now);
     this.cooldowns = new Cooldowns({ allowedFails: this.settings.allowedFails, cooldownMs: this.settings.cooldownMs }, this.now);
