@@ -14,10 +14,15 @@ export async function emitCanonicalParams(requestSchema: Record<string, unknown>
       return [name, role];
     }),
   );
+  const steering = (requestSchema['x-imagegate-client-steering'] ?? { keys: [], key_patterns: [] }) as { keys: string[]; key_patterns: string[] };
+  for (const pattern of steering.key_patterns) new RegExp(pattern);
   const code = [
     generatedHeader('canonical-params', 'spec/canonical/image-generation-request.schema.json'),
     `export type ParamRole = 'param' | 'control' | 'credential';\n\n`,
-    `export const requestParamRoles: Readonly<Record<string, ParamRole>> = ${toLiteral(roles)};\n`,
+    `export const requestParamRoles: Readonly<Record<string, ParamRole>> = ${toLiteral(roles)};\n\n`,
+    `/** Keys besides the credential-role params that a proxy client may not send unless the operator allows it. */\n`,
+    `export const clientSteeringKeys: readonly string[] = ${toLiteral([...steering.keys].sort())};\n\n`,
+    `export const clientSteeringKeyPatterns: readonly RegExp[] = [${steering.key_patterns.map((p) => `/${p}/`).join(', ')}];\n`,
   ].join('');
   return { path: 'canonical/params.ts', content: await formatTypeScript(code) };
 }

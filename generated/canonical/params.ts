@@ -37,3 +37,17 @@ export const requestParamRoles: Readonly<Record<string, ParamRole>> = {
   vertex_location: 'credential',
   vertex_project: 'credential',
 };
+
+/** Keys besides the credential-role params that a proxy client may not send unless the operator allows it. */
+export const clientSteeringKeys: readonly string[] = [
+  'api_type',
+  'azure_ad_token',
+  'azure_ad_token_provider',
+  'base_model',
+  'base_url',
+  'custom_llm_provider',
+  'extra_headers',
+  'organization',
+];
+
+export const clientSteeringKeyPatterns: readonly RegExp[] = [/^aws_/, /^vertex_/, /^azure_/, /^google_/];

@@ -10,11 +10,18 @@ const upstreams: Record<string, () => Promise<BuiltinUpstream>> = {
 
 export const BUILTIN_PROTOCOL = 'builtin:';
 
+const loaded = new Map<string, BuiltinUpstream>();
+
 export async function callBuiltin(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
   const name = new URL(request.url).host;
   const load = Object.prototype.hasOwnProperty.call(upstreams, name) ? upstreams[name] : undefined;
   if (load === undefined) {
     return { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: `No built-in upstream named ${name}.`, type: 'not_found_error', param: null, code: 'not_found' } }) };
   }
-  return (await load())(request, signal);
+  let handler = loaded.get(name);
+  if (handler === undefined) {
+    handler = await load();
+    loaded.set(name, handler);
+  }
+  return handler(request, signal);
 }

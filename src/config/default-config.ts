@@ -14,7 +14,12 @@ export function defaultConfig(env: NodeJS.ProcessEnv, registry: Registry = built
       modelList.push({ model_name: group, litellm_params: { model: group } });
     }
   }
-  return { config: { model_list: modelList }, env: { ...env }, warnings: [], source: 'built-in default' };
+  return {
+    config: { model_list: modelList },
+    env: { ...env },
+    warnings: [],
+    source: 'built-in default',
+  };
 }
 
 /** No condition, or one set of variables all non-empty. */

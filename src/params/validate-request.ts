@@ -1,6 +1,7 @@
 // The user boundary: the unified request checked by the precompiled validator from spec/canonical.
 import { validateImageGenerationRequest } from '../../generated/canonical/validators.js';
 import { BadRequestError } from '../errors/classes.js';
+import { MAX_PARAM_DEPTH, tooDeeplyNested } from './nesting-depth.js';
 
 interface AjvError {
   instancePath: string;
@@ -10,7 +11,9 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-type CompiledValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+type CompiledValidator = ((data: unknown) => boolean) & {
+  errors?: AjvError[] | null;
+};
 
 const validate = validateImageGenerationRequest as unknown as CompiledValidator;
 
@@ -41,6 +44,13 @@ function valueAt(data: Record<string, unknown>, instancePath: string): unknown {
 }
 
 export function validateRequest(data: Record<string, unknown>): void {
+  const deep = tooDeeplyNested(data);
+  if (deep !== undefined) {
+    throw new BadRequestError(`"${deep}" nests objects or arrays more than ${MAX_PARAM_DEPTH} levels deep: flatten it.`, {
+      param: deep,
+      code: 'invalid_request',
+    });
+  }
   if (validate(data)) return;
   const errors = validate.errors ?? [];
   const first = errors[0];

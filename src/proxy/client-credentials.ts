@@ -1,14 +1,12 @@
 // A proxy client may not choose where the proxy sends requests or which credential it uses, unless the operator allows it.
-import { requestParamRoles } from '../../generated/canonical/params.js';
+import { clientSteeringKeyPatterns, clientSteeringKeys, requestParamRoles } from '../../generated/canonical/params.js';
 import { BadRequestError } from '../errors/classes.js';
 
-/** Keys that steer the destination or credential besides the canonical credential-role keys. */
-const STEERING_KEYS = new Set(['base_url', 'extra_headers', 'custom_llm_provider', 'azure_ad_token', 'azure_ad_token_provider', 'organization', 'api_type']);
-const STEERING_PREFIXES = ['aws_', 'vertex_', 'azure_', 'google_'];
+const steeringKeys = new Set(clientSteeringKeys);
 
 export function isClientCredential(key: string): boolean {
   if (requestParamRoles[key] === 'credential') return true;
-  return STEERING_KEYS.has(key) || STEERING_PREFIXES.some((prefix) => key.startsWith(prefix));
+  return steeringKeys.has(key) || clientSteeringKeyPatterns.some((pattern) => pattern.test(key));
 }
 
 export function refuseClientCredentials(body: Record<string, unknown>): void {

@@ -3,7 +3,14 @@ import { ImagegateError } from '../errors/classes.js';
 
 export interface ErrorReply {
   status: number;
-  body: { error: { message: string; type: string; param: string | null; code: string | null } };
+  body: {
+    error: {
+      message: string;
+      type: string;
+      param: string | null;
+      code: string | null;
+    };
+  };
   headers: Record<string, string>;
 }
 
@@ -20,7 +27,18 @@ const TYPE_BY_STATUS: Record<number, string> = {
 };
 
 export function envelope(status: number, message: string, code: string | null, param: string | null = null): ErrorReply {
-  return { status, body: { error: { message, type: TYPE_BY_STATUS[status] ?? 'api_error', param, code } }, headers: {} };
+  return {
+    status,
+    body: {
+      error: {
+        message,
+        type: TYPE_BY_STATUS[status] ?? 'api_error',
+        param,
+        code,
+      },
+    },
+    headers: {},
+  };
 }
 
 /** Framework errors (body parsing, limits) carry a statusCode and a FST_* code. */
@@ -33,7 +51,11 @@ interface FrameworkError {
 function frameworkReply(error: FrameworkError, limitMb: number): ErrorReply | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return envelope(413, `The request body is larger than this proxy accepts (${limitMb} MB, general_settings.max_request_size_mb).`, 'request_too_large');
+      return envelope(
+        413,
+        `The request body is larger than this proxy accepts (${limitMb} MB, general_settings.max_request_size_mb).`,
+        'request_too_large',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return envelope(415, 'Send the request as JSON with Content-Type: application/json.', 'unsupported_media_type');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -36,6 +36,9 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  // Only JSON bodies: fastify's built-in text/plain parser would hand a string to the routes (a 400) where
+  // any other non-JSON content type gets 415.
+  app.removeContentTypeParser('text/plain');
   const keyMatches = options.masterKey === undefined ? undefined : createKeyCheck(options.masterKey);
 
   app.decorateRequest('imagegate', null as never);
@@ -49,7 +52,11 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
       'invalid_api_key',
     );
     setImagegateHeaders(request, reply);
-    request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    request.imagegate.error = {
+      type: body.error.type,
+      code: body.error.code,
+      message: body.error.message,
+    };
     await reply.code(status).send(body);
   });
   app.addHook('onResponse', async (request, reply) => logRequest(request, reply));
@@ -57,20 +64,35 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body, headers } = errorReply(error, options.maxRequestSizeMb);
     request.imagegate ??= newRequestContext();
-    request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    request.imagegate.error = {
+      type: body.error.type,
+      code: body.error.code,
+      message: body.error.message,
+    };
     if (status >= 500 && body.error.code === 'internal_error') request.log.error({ err: error, call_id: request.id }, 'internal error');
     setImagegateHeaders(request, reply);
     return reply.code(status).headers(headers).send(body);
   });
   app.setNotFoundHandler(async (request, reply) => {
-    const { status, body } = envelope(404, `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations and GET /v1/models.`, 'route_not_found');
-    request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    const { status, body } = envelope(
+      404,
+      `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations and GET /v1/models.`,
+      'route_not_found',
+    );
+    request.imagegate.error = {
+      type: body.error.type,
+      code: body.error.code,
+      message: body.error.message,
+    };
     setImagegateHeaders(request, reply);
     return reply.code(status).send(body);
   });
 
   registerHealthRoutes(app, options.health, options.router.modelGroups().length);
   registerModelRoutes(app, options.router, options.startedAtSeconds);
-  registerImageGenerationRoutes(app, { router: options.router, allowClientSideCredentials: options.allowClientSideCredentials });
+  registerImageGenerationRoutes(app, {
+    router: options.router,
+    allowClientSideCredentials: options.allowClientSideCredentials,
+  });
   return app;
 }

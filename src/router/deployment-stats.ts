@@ -17,6 +17,11 @@ export class DeploymentStats {
     this.latencyMs.set(id, previous === undefined ? sample : previous + LATENCY_SMOOTHING * (sample - previous));
   }
 
+  /** A request that ended without telling anything about the deployment (the caller aborted it). */
+  abandoned(id: string): void {
+    this.inFlight.set(id, Math.max(0, (this.inFlight.get(id) ?? 1) - 1));
+  }
+
   busy(id: string): number {
     return this.inFlight.get(id) ?? 0;
   }

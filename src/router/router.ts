@@ -1,8 +1,16 @@
 // The Router: model groups of deployments, balanced by a strategy, with rpm limits, retries, cooldowns and
 // fallbacks. The proxy serves it; SDK users can call it directly.
 import { registry as generatedRegistry } from '../../generated/registry.js';
-import { configFromObject } from '../config/load-config.js';
-import { APIUserAbortError, BadRequestError, ImagegateError, InternalServerError, NotFoundError, RateLimitError, type RoutingInfo } from '../errors/classes.js';
+import { configFromObject } from '../config/check-config.js';
+import {
+  APIUserAbortError,
+  BadRequestError,
+  ImagegateError,
+  InternalServerError,
+  NotFoundError,
+  RateLimitError,
+  type RoutingInfo,
+} from '../errors/classes.js';
 import { abortableSleep, isRetryable, retryDelayMs } from '../http/retry.js';
 import { imageGeneration, type ImageGenerationParams } from '../image-generation.js';
 import type { Registry } from '../provider/types.js';
@@ -65,7 +73,11 @@ export class Router {
     this.sleep = options.sleep ?? abortableSleep;
     this.registry = options.registry ?? generatedRegistry;
     // The same checks as a config file: schema, os.environ/NAME references, fallbacks naming real groups.
-    const loaded = configFromObject(config as unknown as Record<string, unknown>, { env: options.env ?? process.env, source: 'Router config', registry: this.registry });
+    const loaded = configFromObject(config as unknown as Record<string, unknown>, {
+      env: options.env ?? process.env,
+      source: 'Router config',
+      registry: this.registry,
+    });
     this.env = loaded.env;
     this.warnings = loaded.warnings;
     this.settings = routerSettings(loaded.config);
@@ -74,7 +86,13 @@ export class Router {
       this.groups.set(deployment.group, [...(this.groups.get(deployment.group) ?? []), deployment]);
     }
     this.rpm = new RpmWindow(this.now);
-    this.cooldowns = new Cooldowns({ allowedFails: this.settings.allowedFails, cooldownMs: this.settings.cooldownMs }, this.now);
+    this.cooldowns = new Cooldowns(
+      {
+        allowedFails: this.settings.allowedFails,
+        cooldownMs: this.settings.cooldownMs,
+      },
+      this.now,
+    );
   }
 
   modelGroups(): string[] {
@@ -89,7 +107,10 @@ export class Router {
     const { signal, ...request } = input;
     const group = request.model;
     if (typeof group !== 'string' || group.length === 0) {
-      throw new BadRequestError(`model is required: name one of the model groups (${this.modelGroups().join(', ')}).`, { param: 'model', code: 'invalid_request' });
+      throw new BadRequestError(`model is required: name one of the model groups (${this.modelGroups().join(', ')}).`, {
+        param: 'model',
+        code: 'invalid_request',
+      });
     }
     if (!this.groups.has(group)) {
       throw new NotFoundError(`The model "${group}" does not exist on this router. Available model groups: ${this.modelGroups().join(', ')}.`, {
@@ -97,9 +118,18 @@ export class Router {
         code: 'model_not_found',
       });
     }
-    const routing: RoutingInfo = { model_group: group, model_id: null, provider: null, attempted_retries: 0, attempted_fallbacks: 0 };
+    const routing: RoutingInfo = {
+      model_group: group,
+      model_id: null,
+      provider: null,
+      attempted_retries: 0,
+      attempted_fallbacks: 0,
+    };
     const chain = [group, ...(this.settings.fallbacks.get(group) ?? [])];
-    const failures: { last: unknown; lastUpstream: unknown } = { last: undefined, lastUpstream: undefined };
+    const failures: { last: unknown; lastUpstream: unknown } = {
+      last: undefined,
+      lastUpstream: undefined,
+    };
     for (const [index, name] of chain.entries()) {
       if (index > 0) routing.attempted_fallbacks++;
       try {
@@ -125,9 +155,11 @@ export class Router {
     const deployments = this.groups.get(group)!;
     const canCoolDown = deployments.length > 1 || this.settings.fallbacks.has(group);
     const numRetries = (request['num_retries'] as number | undefined) ?? this.settings.numRetries;
+    // excluded: failed with a non-retryable error, not tried again in this call. failed: failed in this call at all.
     const excluded = new Set<string>();
+    const failed = new Set<string>();
     for (let attempt = 0; ; attempt++) {
-      const deployment = this.choose(group, deployments, excluded);
+      const deployment = this.choose(group, deployments, excluded, failed);
       routing.model_id = deployment.id;
       routing.provider = deployment.providerId;
       try {
@@ -136,12 +168,14 @@ export class Router {
         if (isRequestError(error) || !(error instanceof ImagegateError)) throw error;
         failures.lastUpstream = error;
         if (canCoolDown) this.cooldowns.recordFailure(deployment.id);
+        failed.add(deployment.id);
         if (!isRetryable(error)) excluded.add(deployment.id);
-        const peers = deployments.filter((d) => d.id !== deployment.id && !excluded.has(d.id) && this.isAvailable(d));
-        if (attempt >= numRetries || (excluded.has(deployment.id) && peers.length === 0)) throw error;
+        const usable = deployments.filter((d) => !excluded.has(d.id) && this.isAvailable(d));
+        // Nothing usable (excluded, cooling, at its rpm limit): the fallbacks take over now, without a useless backoff.
+        if (attempt >= numRetries || usable.length === 0) throw error;
         routing.attempted_retries++;
-        // Another deployment can take the retry now; the same one waits out its backoff or Retry-After.
-        if (peers.length === 0) await this.sleep(retryDelayMs(attempt, error.headers, this.random), signal);
+        // A deployment not yet tried in this call takes the retry now; one that already failed waits out its backoff or Retry-After.
+        if (usable.every((d) => failed.has(d.id))) await this.sleep(retryDelayMs(attempt, error.headers, this.random), signal);
       }
     }
   }
@@ -150,14 +184,25 @@ export class Router {
     return !this.cooldowns.isCooling(deployment.id) && this.rpm.hasRoom(deployment.id, deployment.rpm);
   }
 
-  private choose(group: string, deployments: readonly Deployment[], excluded: ReadonlySet<string>): Deployment {
+  private choose(group: string, deployments: readonly Deployment[], excluded: ReadonlySet<string>, failed: ReadonlySet<string>): Deployment {
     const candidates = deployments.filter((d) => !excluded.has(d.id) && this.isAvailable(d));
-    if (candidates.length > 0) return pickDeployment(this.settings.strategy, candidates, this.stats, this.random);
+    if (candidates.length > 0) {
+      // A retry goes to a deployment that has not failed in this call, when the group has one.
+      const untried = candidates.filter((d) => !failed.has(d.id));
+      return pickDeployment(this.settings.strategy, untried.length > 0 ? untried : candidates, this.stats, this.random);
+    }
     const waiting = deployments.filter((d) => !excluded.has(d.id));
     const cooling = waiting.filter((d) => this.cooldowns.isCooling(d.id));
-    const waitMs = Math.min(...waiting.map((d) => Math.max(this.cooldowns.msUntilReady(d.id), this.rpm.hasRoom(d.id, d.rpm) ? 0 : this.rpm.msUntilRoom(d.id))));
+    const waitMs = Math.min(
+      ...waiting.map((d) => Math.max(this.cooldowns.msUntilReady(d.id), this.rpm.hasRoom(d.id, d.rpm) ? 0 : this.rpm.msUntilRoom(d.id))),
+    );
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    const why = cooling.length === waiting.length ? 'cooling down after repeated failures' : cooling.length > 0 ? 'cooling down or at their rpm limit' : 'at their rpm limit';
+    const why =
+      cooling.length === waiting.length
+        ? 'cooling down after repeated failures'
+        : cooling.length > 0
+          ? 'cooling down or at their rpm limit'
+          : 'at their rpm limit';
     throw new RateLimitError(`No deployment of model group "${group}" can take a request now: all are ${why}. Retry in ${seconds}s.`, {
       code: 'no_deployment_available',
       headers: { 'retry-after': String(seconds) },
@@ -184,7 +229,7 @@ export class Router {
     this.rpm.record(deployment.id);
     this.stats.started(deployment.id);
     const started = performance.now();
-    let succeeded = false;
+    let outcome: 'succeeded' | 'failed' | 'aborted' = 'failed';
     try {
       const response = await imageGeneration(params, {
         env: this.env,
@@ -192,10 +237,15 @@ export class Router {
         registry: this.registry,
         onUpstreamDuration: options.onUpstreamDuration,
       });
-      succeeded = true;
+      outcome = 'succeeded';
       return response;
+    } catch (error) {
+      if (error instanceof APIUserAbortError) outcome = 'aborted';
+      throw error;
     } finally {
-      this.stats.finished(deployment.id, performance.now() - started, succeeded, timeoutSeconds * 1000);
+      // The caller's abort says nothing about the deployment: it frees the slot but leaves the latency alone.
+      if (outcome === 'aborted') this.stats.abandoned(deployment.id);
+      else this.stats.finished(deployment.id, performance.now() - started, outcome === 'succeeded', timeoutSeconds * 1000);
     }
   }
 }

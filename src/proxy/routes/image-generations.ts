@@ -19,6 +19,17 @@ function requestBody(body: unknown): Record<string, unknown> {
   return { ...(body as Record<string, unknown>) };
 }
 
+/** A client may ask for fewer retries than the operator configured, not more: one request must not multiply upstream load. */
+function refuseRetryAmplification(payload: Record<string, unknown>, configured: number): void {
+  const asked = payload['num_retries'];
+  if (typeof asked === 'number' && asked > configured) {
+    throw new BadRequestError(`num_retries may be at most ${configured} on this proxy (router_settings.num_retries); got ${asked}.`, {
+      param: 'num_retries',
+      code: 'invalid_request',
+    });
+  }
+}
+
 /** Aborts the upstream call when the client goes away before the answer is written. */
 function abortOnDisconnect(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
@@ -34,13 +45,20 @@ export function registerImageGenerationRoutes(app: FastifyInstance, options: Ima
     if (modelFromPath !== undefined) payload['model'] = modelFromPath;
     if (!options.allowClientSideCredentials) refuseClientCredentials(payload);
     validateRequest(payload);
+    refuseRetryAmplification(payload, options.router.settings.numRetries);
     const context = request.imagegate;
     try {
-      const response = await options.router.imageGeneration({ ...payload, signal: abortOnDisconnect(reply) } as ImageGenerationParams, {
-        onUpstreamDuration: (ms) => {
-          context.upstreamMs += ms;
+      const response = await options.router.imageGeneration(
+        {
+          ...payload,
+          signal: abortOnDisconnect(reply),
+        } as ImageGenerationParams,
+        {
+          onUpstreamDuration: (ms) => {
+            context.upstreamMs += ms;
+          },
         },
-      });
+      );
       context.routing = response._hidden_params.routing;
       setImagegateHeaders(request, reply);
       return response;
