@@ -5,6 +5,8 @@ import type { RoutingInfo } from '../errors/classes.js';
 export interface RequestContext {
   startedAt: number;
   upstreamMs: number;
+  /** Time the router spent waiting before retries: neither upstream time nor imagegate's own overhead. */
+  backoffMs: number;
   routing: RoutingInfo | undefined;
   error: { type: string; code: string | null; message: string } | undefined;
 }
@@ -16,7 +18,13 @@ declare module 'fastify' {
 }
 
 export function newRequestContext(): RequestContext {
-  return { startedAt: performance.now(), upstreamMs: 0, routing: undefined, error: undefined };
+  return {
+    startedAt: performance.now(),
+    upstreamMs: 0,
+    backoffMs: 0,
+    routing: undefined,
+    error: undefined,
+  };
 }
 
 export function setImagegateHeaders(request: FastifyRequest, reply: FastifyReply): void {
@@ -25,7 +33,7 @@ export function setImagegateHeaders(request: FastifyRequest, reply: FastifyReply
   const headers: Record<string, string> = {
     'x-imagegate-call-id': String(request.id),
     'x-imagegate-response-duration-ms': String(Math.round(totalMs)),
-    'x-imagegate-overhead-duration-ms': String(Math.max(0, Math.round(totalMs - context.upstreamMs))),
+    'x-imagegate-overhead-duration-ms': String(Math.max(0, Math.round(totalMs - context.upstreamMs - context.backoffMs))),
   };
   const routing = context.routing;
   if (routing !== undefined) {

@@ -13,6 +13,7 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
     status: reply.statusCode,
     duration_ms: context === undefined || context === null ? undefined : Math.round(performance.now() - context.startedAt),
     upstream_ms: context === undefined || context === null ? undefined : Math.round(context.upstreamMs),
+    backoff_ms: context === undefined || context === null ? undefined : Math.round(context.backoffMs),
     model_group: context?.routing?.model_group,
     deployment_id: context?.routing?.model_id ?? undefined,
     provider: context?.routing?.provider ?? undefined,

@@ -32,7 +32,8 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
     bodyLimit: Math.floor(options.maxRequestSizeMb * 1024 * 1024),
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Draining is answered by our own hook below, in the OpenAI error shape.
+    return503OnClosing: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
@@ -45,6 +46,13 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     request.imagegate = newRequestContext();
     const path = request.url.split('?')[0]!;
+    if (options.health.draining && path !== '/health/liveliness' && path !== '/health/readiness') {
+      const { status, body } = envelope(503, 'The proxy is shutting down; retry against another instance.', 'shutting_down');
+      request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+      setImagegateHeaders(request, reply);
+      await reply.code(status).header('retry-after', '1').send(body);
+      return;
+    }
     if (keyMatches === undefined || UNAUTHENTICATED.has(path) || keyMatches(request.headers)) return;
     const { status, body } = envelope(
       401,
@@ -58,6 +66,10 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
       message: body.error.message,
     };
     await reply.code(status).send(body);
+  });
+  // While draining, every answer closes its connection, so keep-alive clients cannot hold the shutdown open.
+  app.addHook('onSend', async (_request, reply) => {
+    if (options.health.draining) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => logRequest(request, reply));
 

@@ -17,7 +17,10 @@ export interface StartProxyOptions {
 
 export async function startProxy(options: StartProxyOptions): Promise<{ app: FastifyInstance; url: string }> {
   const { config, env, warnings, source } = options.loaded;
-  const logger = pino({ level: options.logLevel, base: { service: 'imagegate' } });
+  const logger = pino({
+    level: options.logLevel,
+    base: { service: 'imagegate' },
+  });
   const general = config.general_settings ?? {};
   const masterKey = general.master_key ?? (env['IMAGEGATE_MASTER_KEY'] || undefined);
   const router = new Router(config, { env });

@@ -35,6 +35,8 @@ export interface RouterOptions {
 export interface RouteCallOptions {
   /** Told how long each provider HTTP call took (ms). */
   onUpstreamDuration?: (ms: number) => void;
+  /** Told how long the router waited (backoff, Retry-After) before a retry. */
+  onBackoff?: (ms: number) => void;
 }
 
 /** Errors the caller must fix: no other deployment or group would answer differently. */
@@ -175,7 +177,11 @@ export class Router {
         if (attempt >= numRetries || usable.length === 0) throw error;
         routing.attempted_retries++;
         // A deployment not yet tried in this call takes the retry now; one that already failed waits out its backoff or Retry-After.
-        if (usable.every((d) => failed.has(d.id))) await this.sleep(retryDelayMs(attempt, error.headers, this.random), signal);
+        if (usable.every((d) => failed.has(d.id))) {
+          const delayMs = retryDelayMs(attempt, error.headers, this.random);
+          options.onBackoff?.(delayMs);
+          await this.sleep(delayMs, signal);
+        }
       }
     }
   }

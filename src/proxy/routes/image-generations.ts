@@ -57,6 +57,9 @@ export function registerImageGenerationRoutes(app: FastifyInstance, options: Ima
           onUpstreamDuration: (ms) => {
             context.upstreamMs += ms;
           },
+          onBackoff: (ms) => {
+            context.backoffMs += ms;
+          },
         },
       );
       context.routing = response._hidden_params.routing;
