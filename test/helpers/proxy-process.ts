@@ -86,7 +86,11 @@ export async function startProxyProcess(options: StartOptions = {}): Promise<Pro
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start within ${options.startTimeoutMs ?? 15_000} ms\n${stdout}\n${stderr}`)), options.startTimeoutMs ?? 15_000);
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      child.kill('SIGKILL');
+      reject(new Error(`proxy did not start within ${options.startTimeoutMs ?? 15_000} ms\n${stdout}\n${stderr}`));
+    }, options.startTimeoutMs ?? 15_000);
     const poll = setInterval(() => {
       const listening = parseLines(stdout).find((line) => typeof line['msg'] === 'string' && (line['msg'] as string).startsWith('imagegate proxy listening'));
       if (listening !== undefined) {
