@@ -232,7 +232,7 @@ export class Router {
       num_retries: deployment.maxRetries,
       signal,
     } as ImageGenerationParams;
-    this.rpm.record(deployment.id);
+    this.rpm.record(deployment.id, deployment.rpm);
     this.stats.started(deployment.id);
     const started = performance.now();
     let outcome: 'succeeded' | 'failed' | 'aborted' = 'failed';

@@ -1,4 +1,5 @@
-// Per-deployment requests-per-minute limits over a sliding 60-second window.
+// Per-deployment requests-per-minute limits over a sliding 60-second window. Only deployments with an rpm are
+// tracked, and old starts leave from the front (starts arrive in time order), so a check costs O(expired).
 const WINDOW_MS = 60_000;
 
 export class RpmWindow {
@@ -7,9 +8,15 @@ export class RpmWindow {
   constructor(private readonly now: () => number) {}
 
   private recent(id: string): number[] {
+    let list = this.starts.get(id);
+    if (list === undefined) {
+      list = [];
+      this.starts.set(id, list);
+    }
     const cutoff = this.now() - WINDOW_MS;
-    const list = (this.starts.get(id) ?? []).filter((t) => t > cutoff);
-    this.starts.set(id, list);
+    let expired = 0;
+    while (expired < list.length && list[expired]! <= cutoff) expired++;
+    if (expired > 0) list.splice(0, expired);
     return list;
   }
 
@@ -17,8 +24,8 @@ export class RpmWindow {
     return rpm === undefined || this.recent(id).length < rpm;
   }
 
-  record(id: string): void {
-    this.recent(id).push(this.now());
+  record(id: string, rpm: number | undefined): void {
+    if (rpm !== undefined) this.recent(id).push(this.now());
   }
 
   /** Milliseconds until the oldest request in the window leaves it. */
