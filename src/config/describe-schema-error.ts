@@ -3,18 +3,9 @@ import { validateProxyConfig } from '../../generated/canonical/validators.js';
 import { formatKeyPath, isSecretPath, type KeyPath } from './config-error.js';
 import { envReferenceName } from './env-references.js';
 import { pointerToPath, valueAt } from './key-paths.js';
+import type { AjvError, CompiledValidator } from '../params/compiled-validator.js';
 
-export interface AjvError {
-  instancePath: string;
-  propertyName?: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-type CompiledValidator = ((data: unknown) => boolean) & {
-  errors?: AjvError[] | null;
-};
+export type { AjvError } from '../params/compiled-validator.js';
 
 const validate = validateProxyConfig as unknown as CompiledValidator;
 

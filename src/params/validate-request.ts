@@ -2,18 +2,7 @@
 import { validateImageGenerationRequest } from '../../generated/canonical/validators.js';
 import { BadRequestError } from '../errors/classes.js';
 import { MAX_PARAM_DEPTH, tooDeeplyNested } from './nesting-depth.js';
-
-interface AjvError {
-  instancePath: string;
-  propertyName?: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-type CompiledValidator = ((data: unknown) => boolean) & {
-  errors?: AjvError[] | null;
-};
+import type { AjvError, CompiledValidator } from './compiled-validator.js';
 
 const validate = validateImageGenerationRequest as unknown as CompiledValidator;
 

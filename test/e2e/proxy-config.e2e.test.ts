@@ -2,27 +2,9 @@
 // one clear message on stderr (naming the path, line, variable or value at fault, never a secret); LiteLLM
 // keys imagegate does not use start with a warning; a config written for LiteLLM starts unchanged and serves.
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isolatedEnv, runCli, startProxyProcess, writeConfig, type ProxyProcess, type StartOptions } from '../helpers/proxy-process.js';
-import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-async function proxy(options: StartOptions): Promise<ProxyProcess> {
-  const started = await startProxyProcess(options);
-  cleanups.push(() => started.stop('SIGKILL'));
-  return started;
-}
-
-async function upstream(): Promise<RecordingServer> {
-  const server = await startRecordingServer();
-  cleanups.push(() => server.close());
-  return server;
-}
+import { describe, expect, it } from 'vitest';
+import { isolatedEnv, runCli, writeConfig } from '../helpers/proxy-process.js';
+import { proxy, upstream } from './helpers/lifecycle.js';
 
 const MOCK_ONLY = `
 model_list:

@@ -3,27 +3,10 @@
 // process; requests come from the official openai client with maxRetries: 0.
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isolatedEnv, runCli, startProxyProcess, type ProxyProcess, type StartOptions } from '../helpers/proxy-process.js';
-import { defaultImageResponse, startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-async function proxy(options: StartOptions): Promise<ProxyProcess> {
-  const started = await startProxyProcess(options);
-  cleanups.push(() => started.stop('SIGKILL'));
-  return started;
-}
-
-async function upstream(): Promise<RecordingServer> {
-  const server = await startRecordingServer();
-  cleanups.push(() => server.close());
-  return server;
-}
+import { describe, expect, it } from 'vitest';
+import { isolatedEnv, runCli, type ProxyProcess } from '../helpers/proxy-process.js';
+import { proxy, upstream } from './helpers/lifecycle.js';
+import { defaultImageResponse, type RecordingServer } from '../helpers/recording-server.js';
 
 function client(proxyUrl: string, apiKey = 'client-key'): OpenAI {
   return new OpenAI({ baseURL: `${proxyUrl}/v1`, apiKey, maxRetries: 0 });
@@ -42,8 +25,6 @@ async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof O
   }
   throw new Error('expected the request to fail');
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const requestLines = (proxyProcess: ProxyProcess) => proxyProcess.logs().filter((line) => line['msg'] === 'request');
 

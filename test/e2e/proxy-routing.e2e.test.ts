@@ -3,28 +3,9 @@
 // local recording servers and the offline mock provider. Routing is observed through x-imagegate-* headers
 // and what each upstream received.
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startProxyProcess, type ProxyProcess } from '../helpers/proxy-process.js';
-import { defaultImageResponse, startRecordingServer, type CannedResponse, type RecordingServer } from '../helpers/recording-server.js';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-async function proxy(config: string): Promise<ProxyProcess> {
-  const started = await startProxyProcess({ config });
-  cleanups.push(() => started.stop('SIGKILL'));
-  return started;
-}
-
-async function upstream(answer?: CannedResponse): Promise<RecordingServer> {
-  const server = await startRecordingServer();
-  if (answer !== undefined) server.respond(answer);
-  cleanups.push(() => server.close());
-  return server;
-}
+import { describe, expect, it } from 'vitest';
+import { proxy, upstream } from './helpers/lifecycle.js';
+import { defaultImageResponse, type CannedResponse, type RecordingServer } from '../helpers/recording-server.js';
 
 function client(proxyUrl: string): OpenAI {
   return new OpenAI({ baseURL: `${proxyUrl}/v1`, apiKey: 'client-key', maxRetries: 0 });
