@@ -1,4 +1,5 @@
 // The typed intermediate representation codegen builds from spec/ before emitting anything.
+import type { Pricing } from '../src/provider/types.js';
 
 export interface SettingYaml {
   params: string[];
@@ -124,6 +125,7 @@ export interface RuleSetYaml {
   source?: string;
   prompt_max_length?: number;
   variant?: string;
+  pricing?: Pricing;
   params: Record<string, ParamRuleYaml>;
 }
 

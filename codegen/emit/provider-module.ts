@@ -6,7 +6,7 @@ import { toLiteral } from './literal.js';
 
 function ruleSets(sets: Record<string, RuleSetYaml> | undefined): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(sets ?? {}).map(([name, rules]) => [name, { prompt_max_length: rules.prompt_max_length, variant: rules.variant, params: rules.params }]),
+    Object.entries(sets ?? {}).map(([name, rules]) => [name, { prompt_max_length: rules.prompt_max_length, variant: rules.variant, params: rules.params, pricing: rules.pricing }]),
   );
 }
 

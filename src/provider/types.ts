@@ -72,7 +72,23 @@ export interface ParamRule {
   requires?: Readonly<Record<string, readonly string[]>>;
 }
 
+export interface PriceTable {
+  by: readonly string[];
+  defaults?: Readonly<Record<string, string | number>>;
+  values?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  buckets?: Readonly<Record<string, readonly { max?: number; max_pixels?: number; value: string }[]>>;
+  table: Readonly<Record<string, unknown>>;
+}
+
+/** USD per returned image (flat or by a table over params), or per 1M tokens of each kind from usage. */
+export interface Pricing {
+  source: string;
+  per_image?: number | PriceTable;
+  per_million_tokens?: Partial<Record<'text_input' | 'image_input' | 'text_output' | 'image_output', number>>;
+}
+
 export interface RuleSet {
+  pricing?: Pricing;
   prompt_max_length?: number;
   /** The generate variant (body format) of this model. */
   variant?: string;
