@@ -80,7 +80,7 @@ export interface ResponseYaml {
   moderation?: { pointer: string; in?: string[] }[];
   revised_prompt?: string;
   data_url?: DataUrlYaml;
-  usage?: string;
+  usage?: string | Partial<Record<'input_tokens' | 'output_tokens' | 'total_tokens' | 'input_text_tokens' | 'input_image_tokens' | 'output_text_tokens' | 'output_image_tokens', string>>;
   keep?: string[];
 }
 

@@ -2,7 +2,9 @@
 // translate (generated) -> send with retries -> translate back (generated) or map the error.
 import { registry as generatedRegistry } from '../generated/registry.js';
 import type { ImageGenerationRequest } from '../generated/canonical/types.js';
-import type { Registry } from './provider/types.js';
+import type { Pricing, Registry } from './provider/types.js';
+import { modelPricing } from './cost/model-pricing.js';
+import { responseCost } from './cost/response-cost.js';
 import { assertNoAuthOverride, authorize } from './auth/apply-auth.js';
 import { buildUrl, publicBase } from './dispatch/build-url.js';
 import { resolveModel } from './dispatch/resolve-model.js';
@@ -29,6 +31,8 @@ export interface CallOptions {
   registry?: Registry;
   /** Told how long each provider HTTP call took (ms), failed ones included: the proxy's overhead = total - these. */
   onUpstreamDuration?: (ms: number) => void;
+  /** The price to charge instead of the catalog's (a proxy deployment's model_info prices). */
+  pricing?: Pricing;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -121,12 +125,14 @@ export async function imageGeneration(input: ImageGenerationParams, options: Cal
   );
   // A 2xx was generated (and billed) upstream: a malformed one is an error, never a retry.
   const result = translateSuccess(context, { response, variant, params: rules.params, now });
+  const priced = options.pricing !== undefined ? { pricing: options.pricing, priced: resolved.model } : modelPricing(provider, resolved.model, controls['base_model'] as string | undefined);
+  const cost = responseCost({ pricing: priced.pricing, model: `${provider.displayName} ${priced.priced}`, params: { ...rules.extras, ...rules.params }, body: result.body });
   return createImageResponse(result.body, {
     provider: provider.id,
     model: resolved.model,
     api_base: publicBase(base),
-    warnings: [...rules.warnings, ...result.warnings],
-    response_cost: null,
+    warnings: [...rules.warnings, ...result.warnings, ...(cost.warning === undefined ? [] : [cost.warning])],
+    response_cost: cost.cost,
     attempts,
   });
 }

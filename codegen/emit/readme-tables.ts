@@ -1,4 +1,5 @@
 // The README's model tables, generated from each provider's models.yaml.
+import { describePrice } from '../../src/cost/describe-price.js';
 import type { ParamRuleYaml, ProviderIR, RuleSetYaml } from '../ir.js';
 
 export const README_START = '<!-- generated:models:start (npm run generate) -->';
@@ -21,14 +22,14 @@ function describeRule(rule: ParamRuleYaml): string {
   return parts.length === 0 ? 'yes' : parts.join('; ');
 }
 
-function ruleRow(names: string[], rules: RuleSetYaml, columns: string[]): string {
+function ruleRow(names: string[], rules: RuleSetYaml, columns: string[], priced: boolean): string {
   const cell = (param: string) => (rules.params[param] === undefined ? '—' : describeRule(rules.params[param]!));
   const others = Object.keys(rules.params)
     .filter((p) => !columns.includes(p))
     .sort()
     .map((p) => (describeRule(rules.params[p]!) === 'yes' || rules.params[p]!.enum !== undefined ? p : `${p} (${describeRule(rules.params[p]!)})`));
   const family = rules.variant === undefined ? '' : ` (${rules.variant})`;
-  return `| ${names.map((n) => `\`${n}\``).join('<br>')}${family} | ${columns.map(cell).join(' | ')} | ${others.join(', ') || '—'} |`;
+  return `| ${names.map((n) => `\`${n}\``).join('<br>')}${family} | ${columns.map(cell).join(' | ')} | ${others.join(', ') || '—'} | ${priced ? describePrice(rules.pricing) : '—'} |`;
 }
 
 /** Models with the same rules share a row. */
@@ -44,14 +45,14 @@ function groupByRules(sets: Record<string, RuleSetYaml>): [string[], RuleSetYaml
   return [...groups.values()];
 }
 
-function table(title: string, sets: Record<string, RuleSetYaml>): string[] {
+function table(title: string, sets: Record<string, RuleSetYaml>, priced: boolean): string[] {
   const columns = ['n', 'size', 'quality', 'style', 'response_format'];
   return [
     title,
     '',
-    `| model | ${columns.join(' | ')} | other params |`,
-    `|---|${columns.map(() => '---').join('|')}|---|`,
-    ...groupByRules(sets).map(([names, rules]) => ruleRow(names, rules, columns)),
+    `| model | ${columns.join(' | ')} | other params | price (USD) |`,
+    `|---|${columns.map(() => '---').join('|')}|---|---|`,
+    ...groupByRules(sets).map(([names, rules]) => ruleRow(names, rules, columns, priced)),
     '',
   ];
 }
@@ -66,8 +67,8 @@ export function renderModelTables(providers: ProviderIR[]): string {
       lines.push('Any model name; every param is passed through unvalidated.', '');
       continue;
     }
-    if (Object.keys(models).length > 0) lines.push(...table('Models:', models));
-    if (Object.keys(versions).length > 0) lines.push(...table('API versions:', versions));
+    if (Object.keys(models).length > 0) lines.push(...table('Models:', models, true));
+    if (Object.keys(versions).length > 0) lines.push(...table('API versions:', versions, false));
   }
   lines.push(README_END);
   return lines.join('\n');

@@ -158,7 +158,15 @@ function addResponseParser(file: SourceFile, variant: VariantIR): void {
     statements.push(`const ${name} = readString(${read.expr});`, `if (${name} !== undefined) kept[${JSON.stringify(name)}] = ${name};`);
   }
   const created = response.created === undefined ? 'undefined' : `readNumberish(${readPointer(root, response.created).expr})`;
-  const usage = response.usage === undefined ? 'undefined' : `readObject(${readPointer(root, response.usage).expr})`;
+  const usage =
+    response.usage === undefined
+      ? 'undefined'
+      : typeof response.usage === 'string'
+        ? `readObject(${readPointer(root, response.usage).expr})`
+        : `readTokenUsage({ ${Object.entries(response.usage)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, pointer]) => `${name}: readNumberish(${readPointer(root, pointer).expr})`)
+            .join(', ')} })`;
   const moderationRules = (response.moderation ?? []).map((rule) => `{ path: ${segmentsArray(rule.pointer)}${rule.in === undefined ? '' : `, in: ${JSON.stringify(rule.in)}`} }`);
   const moderation = moderationRules.length === 0 ? 'undefined' : `readModeration(raw, [${moderationRules.join(', ')}])`;
   const revised = response.revised_prompt === undefined ? 'undefined' : `readJoinedText(raw, ${segmentsArray(response.revised_prompt)})`;
@@ -192,7 +200,7 @@ export async function emitTranslator(context: EmitContext, provider: ProviderIR,
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/read-body.js'),
-      namedImports: ['alignReasons', 'readAll', 'readArray', 'readField', 'readJoinedText', 'readModeration', 'readNumberish', 'readObject', 'readReason', 'readString'],
+      namedImports: ['alignReasons', 'readAll', 'readArray', 'readField', 'readJoinedText', 'readModeration', 'readNumberish', 'readObject', 'readReason', 'readString', 'readTokenUsage'],
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/write-body.js'),

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { ImagegateError } from '../errors/classes.js';
 import { version } from '../version.js';
 import { runGenerate } from './generate-command.js';
+import { runModels } from './models-command.js';
 import { runServe } from './serve-command.js';
 import { usage } from './usage.js';
 
@@ -18,6 +19,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     return 0;
   }
   if (command === 'generate') return runGenerate(rest);
+  if (command === 'models') return runModels(rest);
   if (command === undefined || command.startsWith('-')) return runServe(argv);
   if (command === 'serve' || command === 'proxy') return runServe(rest);
   process.stderr.write(`imagegate: unknown command "${command}"\n\n${usage}`);

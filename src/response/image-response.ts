@@ -10,7 +10,7 @@ export interface HiddenParams {
   /** The base URL called, without credentials or query. */
   api_base: string;
   warnings: Warning[];
-  /** USD; null until cost tracking knows the price. */
+  /** USD, from the model's published price (or the deployment's override); null with an unknown-price warning when unknown. */
   response_cost: number | null;
   /** Provider calls made, retries included. */
   attempts: number;

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { ProxyConfigDeployment } from '../../generated/canonical/types.js';
 import { resolveModel } from '../dispatch/resolve-model.js';
-import type { Registry } from '../provider/types.js';
+import type { Pricing, Registry } from '../provider/types.js';
+import { pricingFromModelInfo } from '../cost/price-overrides.js';
 
 export interface Deployment {
   id: string;
@@ -16,6 +17,8 @@ export interface Deployment {
   timeoutSeconds: number | undefined;
   /** Retries of one attempt on this deployment (litellm_params.max_retries, default 0). */
   maxRetries: number;
+  /** model_info prices that replace the catalog's for this deployment. */
+  pricing: Pricing | undefined;
 }
 
 /** litellm_params that steer the router; everything else is an imageGeneration param. */
@@ -42,5 +45,6 @@ export function toDeployment(entry: ProxyConfigDeployment, index: number, regist
     weight: litellm['weight'] as number | undefined,
     timeoutSeconds: litellm['timeout'] as number | undefined,
     maxRetries: (litellm['max_retries'] as number | undefined) ?? 0,
+    pricing: pricingFromModelInfo(entry.model_info),
   };
 }

@@ -242,6 +242,7 @@ export class Router {
         now: this.now,
         registry: this.registry,
         onUpstreamDuration: options.onUpstreamDuration,
+        pricing: deployment.pricing,
       });
       outcome = 'succeeded';
       return response;

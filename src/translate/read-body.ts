@@ -68,3 +68,29 @@ export function readModeration(value: unknown, rules: readonly { path: readonly 
   );
   return reasons.length === 0 ? undefined : [...new Set(reasons)].join('; ');
 }
+
+export interface TokenCounts {
+  input_tokens?: number | undefined;
+  output_tokens?: number | undefined;
+  total_tokens?: number | undefined;
+  input_text_tokens?: number | undefined;
+  input_image_tokens?: number | undefined;
+  output_text_tokens?: number | undefined;
+  output_image_tokens?: number | undefined;
+}
+
+/** Token counts read from a provider's own usage fields, in the OpenAI usage shape; undefined when none were found. */
+export function readTokenUsage(counts: TokenCounts): Record<string, unknown> | undefined {
+  const usage: Record<string, unknown> = {};
+  const details = (text: number | undefined, image: number | undefined) =>
+    text === undefined && image === undefined ? undefined : { ...(text === undefined ? {} : { text_tokens: text }), ...(image === undefined ? {} : { image_tokens: image }) };
+  if (counts.input_tokens !== undefined) usage['input_tokens'] = counts.input_tokens;
+  if (counts.output_tokens !== undefined) usage['output_tokens'] = counts.output_tokens;
+  const total = counts.total_tokens ?? (counts.input_tokens !== undefined && counts.output_tokens !== undefined ? counts.input_tokens + counts.output_tokens : undefined);
+  if (total !== undefined) usage['total_tokens'] = total;
+  const input = details(counts.input_text_tokens, counts.input_image_tokens);
+  if (input !== undefined) usage['input_tokens_details'] = input;
+  const output = details(counts.output_text_tokens, counts.output_image_tokens);
+  if (output !== undefined) usage['output_tokens_details'] = output;
+  return Object.keys(usage).length === 0 ? undefined : usage;
+}
