@@ -201,6 +201,16 @@ export type components = {
       model_info?: {
         /** @description Deployment id (x-imagegate-model-id); generated when absent. */
         id?: string;
+        /** @description USD per input image token. */
+        input_cost_per_image_token?: number;
+        /** @description USD per input token (text and image unless input_cost_per_image_token is set). */
+        input_cost_per_token?: number;
+        /** @description USD per returned image, replacing the catalog price. */
+        output_cost_per_image?: number;
+        /** @description USD per output image token. */
+        output_cost_per_image_token?: number;
+        /** @description USD per output token (text and image unless output_cost_per_image_token is set). */
+        output_cost_per_token?: number;
       } & {
         [key: string]: unknown;
       };

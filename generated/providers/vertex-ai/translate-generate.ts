@@ -7,8 +7,10 @@ import {
   readField,
   readJoinedText,
   readModeration,
+  readNumberish,
   readReason,
   readString,
+  readTokenUsage,
 } from '../../../src/translate/read-body.js';
 import {
   applyExtras,
@@ -76,7 +78,32 @@ function parseResponseGeminiImage(raw: unknown): ParsedResponse {
   return {
     created: undefined,
     images,
-    usage: undefined,
+    usage: readTokenUsage({
+      input_tokens: readNumberish(
+        readField(
+          readField(raw, 'usageMetadata' satisfies keyof ResponseBodyGeminiImage),
+          'promptTokenCount' satisfies keyof NonNullable<ResponseBodyGeminiImage['usageMetadata']>,
+        ),
+      ),
+      output_image_tokens: readNumberish(
+        readField(
+          readField(raw, 'usageMetadata' satisfies keyof ResponseBodyGeminiImage),
+          'candidatesTokenCount' satisfies keyof NonNullable<ResponseBodyGeminiImage['usageMetadata']>,
+        ),
+      ),
+      output_text_tokens: readNumberish(
+        readField(
+          readField(raw, 'usageMetadata' satisfies keyof ResponseBodyGeminiImage),
+          'thoughtsTokenCount' satisfies keyof NonNullable<ResponseBodyGeminiImage['usageMetadata']>,
+        ),
+      ),
+      total_tokens: readNumberish(
+        readField(
+          readField(raw, 'usageMetadata' satisfies keyof ResponseBodyGeminiImage),
+          'totalTokenCount' satisfies keyof NonNullable<ResponseBodyGeminiImage['usageMetadata']>,
+        ),
+      ),
+    }),
     kept,
     moderationMessage: readModeration(raw, [
       { path: ['promptFeedback', 'blockReason'] },
