@@ -53,6 +53,18 @@ export const catalog: Catalog = {
         style: { enum: ['vivid', 'natural'] },
         user: {},
       },
+      pricing: {
+        per_image: {
+          by: ['quality', 'size'],
+          defaults: { quality: 'standard', size: '1024x1024' },
+          table: {
+            hd: { '1024x1024': 0.08, '1024x1792': 0.12, '1792x1024': 0.12 },
+            standard: { '1024x1024': 0.04, '1024x1792': 0.08, '1792x1024': 0.08 },
+          },
+        },
+        source:
+          "Azure OpenAI pricing page https://azure.microsoft.com/pricing/details/cognitive-services/openai-service/ (image models, DALL·E 3 Global deployment, per image by quality and size; equal to OpenAI's) as of 2025-10, not re-checked offline; LiteLLM's azure dall-e-3 per-pixel entries give the same per-image figures. Regional and Data Zone deployments may cost more.",
+      },
       prompt_max_length: 4000,
     },
     'gpt-image-1': {
@@ -64,6 +76,11 @@ export const catalog: Catalog = {
         quality: { enum: ['auto', 'low', 'medium', 'high'] },
         size: { enum: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
         user: {},
+      },
+      pricing: {
+        per_million_tokens: { image_input: 10, image_output: 40, text_input: 5 },
+        source:
+          "Azure OpenAI pricing page https://azure.microsoft.com/pricing/details/cognitive-services/openai-service/ (GPT-image-1 Global deployment: text input $5, image input $10, image output $40 per 1M tokens; equal to OpenAI's) as of 2025-10, not re-checked offline. Regional and Data Zone deployments may cost more.",
       },
       prompt_max_length: 32000,
     },

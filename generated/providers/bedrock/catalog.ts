@@ -52,6 +52,34 @@ export const catalog: Catalog = {
           ],
         },
       },
+      pricing: {
+        per_image: {
+          buckets: {
+            size: [
+              { max_pixels: 1048576, value: 'up-to-1024x1024' },
+              { max_pixels: 4194304, value: 'up-to-2048x2048' },
+            ],
+          },
+          by: ['quality', 'size'],
+          defaults: { quality: 'standard', size: '1024x1024' },
+          table: {
+            premium: { 'up-to-1024x1024': 0.06, 'up-to-2048x2048': 0.08 },
+            standard: { 'up-to-1024x1024': 0.04, 'up-to-2048x2048': 0.06 },
+          },
+          values: {
+            quality: {
+              hd: 'premium',
+              high: 'premium',
+              low: 'standard',
+              medium: 'standard',
+              premium: 'premium',
+              standard: 'standard',
+            },
+          },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Amazon, Nova Canvas per image: up to 1024x1024 $0.04 standard / $0.06 premium; up to 2048x2048 $0.06 standard / $0.08 premium) as of 2025-10, not re-checked offline; unified quality values billed as mapping.yaml sends them; defaults quality standard, 1024x1024 (Nova image-gen-req-resp-structure)',
+      },
       prompt_max_length: 1024,
       variant: 'nova-canvas',
     },
@@ -91,6 +119,29 @@ export const catalog: Catalog = {
             '1173x640',
           ],
         },
+      },
+      pricing: {
+        per_image: {
+          buckets: { size: [{ max_pixels: 262144, value: '512x512' }, { value: '1024x1024' }] },
+          by: ['quality', 'size'],
+          defaults: { quality: 'standard', size: '1024x1024' },
+          table: {
+            premium: { '1024x1024': 0.012, '512x512': 0.01 },
+            standard: { '1024x1024': 0.01, '512x512': 0.008 },
+          },
+          values: {
+            quality: {
+              hd: 'premium',
+              high: 'premium',
+              low: 'standard',
+              medium: 'standard',
+              premium: 'premium',
+              standard: 'standard',
+            },
+          },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Amazon, Titan Image Generator v1 and v2, per image: 512x512 $0.008 standard / $0.01 premium; 1024x1024 $0.01 standard / $0.012 premium) as of 2025-10, not re-checked offline. Sizes up to 512x512 pixels bill at the 512x512 price, larger ones at the 1024x1024 price; unified quality values billed as mapping.yaml sends them (hd/premium/high premium, else standard); quality default standard (model-parameters-titan-image)',
       },
       prompt_max_length: 512,
       variant: 'titan-image',
@@ -132,6 +183,29 @@ export const catalog: Catalog = {
           ],
         },
       },
+      pricing: {
+        per_image: {
+          buckets: { size: [{ max_pixels: 262144, value: '512x512' }, { value: '1024x1024' }] },
+          by: ['quality', 'size'],
+          defaults: { quality: 'standard', size: '1024x1024' },
+          table: {
+            premium: { '1024x1024': 0.012, '512x512': 0.01 },
+            standard: { '1024x1024': 0.01, '512x512': 0.008 },
+          },
+          values: {
+            quality: {
+              hd: 'premium',
+              high: 'premium',
+              low: 'standard',
+              medium: 'standard',
+              premium: 'premium',
+              standard: 'standard',
+            },
+          },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Amazon, Titan Image Generator v1 and v2, per image: 512x512 $0.008 standard / $0.01 premium; 1024x1024 $0.01 standard / $0.012 premium) as of 2025-10, not re-checked offline. Sizes up to 512x512 pixels bill at the 512x512 price, larger ones at the 1024x1024 price; unified quality values billed as mapping.yaml sends them (hd/premium/high premium, else standard); quality default standard (model-parameters-titan-image)',
+      },
       prompt_max_length: 512,
       variant: 'titan-image',
     },
@@ -172,6 +246,29 @@ export const catalog: Catalog = {
           ],
         },
       },
+      pricing: {
+        per_image: {
+          buckets: { size: [{ max_pixels: 262144, value: '512x512' }, { value: '1024x1024' }] },
+          by: ['quality', 'size'],
+          defaults: { quality: 'standard', size: '1024x1024' },
+          table: {
+            premium: { '1024x1024': 0.012, '512x512': 0.01 },
+            standard: { '1024x1024': 0.01, '512x512': 0.008 },
+          },
+          values: {
+            quality: {
+              hd: 'premium',
+              high: 'premium',
+              low: 'standard',
+              medium: 'standard',
+              premium: 'premium',
+              standard: 'standard',
+            },
+          },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Amazon, Titan Image Generator v1 and v2, per image: 512x512 $0.008 standard / $0.01 premium; 1024x1024 $0.01 standard / $0.012 premium) as of 2025-10, not re-checked offline. Sizes up to 512x512 pixels bill at the 512x512 price, larger ones at the 1024x1024 price; unified quality values billed as mapping.yaml sends them (hd/premium/high premium, else standard); quality default standard (model-parameters-titan-image)',
+      },
       prompt_max_length: 512,
       variant: 'titan-image',
     },
@@ -183,6 +280,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['16:9', '1:1', '21:9', '2:3', '3:2', '4:5', '5:4', '9:16', '9:21'] },
       },
+      pricing: {
+        per_image: 0.08,
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, SD3.5 Large $0.08 per image) as of 2025-10, not re-checked offline',
+      },
       prompt_max_length: 10000,
       variant: 'stability-image',
     },
@@ -193,6 +295,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['16:9', '1:1', '21:9', '2:3', '3:2', '4:5', '5:4', '9:16', '9:21'] },
+      },
+      pricing: {
+        per_image: 0.08,
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, SD3 Large $0.08 per image) as of 2025-10, not re-checked offline',
       },
       prompt_max_length: 10000,
       variant: 'stability-image',
@@ -254,6 +361,22 @@ export const catalog: Catalog = {
           ],
         },
       },
+      pricing: {
+        per_image: {
+          buckets: {
+            size: [{ max_pixels: 262144, value: 'up-to-512x512' }, { value: 'larger-than-512x512' }],
+            steps: [{ max: 50, value: 'standard' }, { value: 'premium' }],
+          },
+          by: ['steps', 'size'],
+          defaults: { size: '1024x1024', steps: 30 },
+          table: {
+            premium: { 'larger-than-512x512': 0.072, 'up-to-512x512': 0.036 },
+            standard: { 'larger-than-512x512': 0.036, 'up-to-512x512': 0.018 },
+          },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, SDXL 0.8: 512x512 or smaller $0.018 standard (<=50 steps) / $0.036 premium (>50 steps); larger than 512x512 $0.036 / $0.072) as of 2025-10, not re-checked offline (the 512x512 row is also in a stored transcription, becloudready/beautiful-jekyll); steps default 30 (model-parameters-diffusion-1-0-text-image); no documented default size, 1024x1024 assumed',
+      },
       prompt_max_length: 2000,
       variant: 'stability-sdxl',
     },
@@ -313,6 +436,19 @@ export const catalog: Catalog = {
             'tile-texture',
           ],
         },
+      },
+      pricing: {
+        per_image: {
+          buckets: {
+            size: [{ max_pixels: 1048576, value: 'up-to-1024x1024' }],
+            steps: [{ max: 50, value: 'standard' }, { value: 'premium' }],
+          },
+          by: ['steps', 'size'],
+          defaults: { size: '1024x1024', steps: 30 },
+          table: { premium: { 'up-to-1024x1024': 0.08 }, standard: { 'up-to-1024x1024': 0.04 } },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, SDXL 1.0, up to 1024x1024: $0.04 standard (<=50 steps) / $0.08 premium (>50 steps)) as of 2025-10, not re-checked offline (also in a stored transcription, becloudready/beautiful-jekyll); steps default 30 (model-parameters-diffusion-1-0-text-image)',
       },
       prompt_max_length: 2000,
       variant: 'stability-sdxl',
@@ -374,6 +510,19 @@ export const catalog: Catalog = {
           ],
         },
       },
+      pricing: {
+        per_image: {
+          buckets: {
+            size: [{ max_pixels: 1048576, value: 'up-to-1024x1024' }],
+            steps: [{ max: 50, value: 'standard' }, { value: 'premium' }],
+          },
+          by: ['steps', 'size'],
+          defaults: { size: '1024x1024', steps: 30 },
+          table: { premium: { 'up-to-1024x1024': 0.08 }, standard: { 'up-to-1024x1024': 0.04 } },
+        },
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, SDXL 1.0, up to 1024x1024: $0.04 standard (<=50 steps) / $0.08 premium (>50 steps)) as of 2025-10, not re-checked offline (also in a stored transcription, becloudready/beautiful-jekyll); steps default 30 (model-parameters-diffusion-1-0-text-image)',
+      },
       prompt_max_length: 2000,
       variant: 'stability-sdxl',
     },
@@ -384,6 +533,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['16:9', '1:1', '21:9', '2:3', '3:2', '4:5', '5:4', '9:16', '9:21'] },
+      },
+      pricing: {
+        per_image: 0.04,
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, Stable Image Core $0.04 per image, one price for v1.0 and v1.1) as of 2025-10, not re-checked offline',
       },
       prompt_max_length: 10000,
       variant: 'stability-image',
@@ -396,6 +550,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['16:9', '1:1', '21:9', '2:3', '3:2', '4:5', '5:4', '9:16', '9:21'] },
       },
+      pricing: {
+        per_image: 0.04,
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, Stable Image Core $0.04 per image, one price for v1.0 and v1.1) as of 2025-10, not re-checked offline',
+      },
       prompt_max_length: 10000,
       variant: 'stability-image',
     },
@@ -407,6 +566,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['16:9', '1:1', '21:9', '2:3', '3:2', '4:5', '5:4', '9:16', '9:21'] },
       },
+      pricing: {
+        per_image: 0.14,
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, Stable Image Ultra $0.14 per image, one price for v1.0 and v1.1) as of 2025-10, not re-checked offline',
+      },
       prompt_max_length: 10000,
       variant: 'stability-image',
     },
@@ -417,6 +581,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['16:9', '1:1', '21:9', '2:3', '3:2', '4:5', '5:4', '9:16', '9:21'] },
+      },
+      pricing: {
+        per_image: 0.14,
+        source:
+          'Amazon Bedrock pricing page https://aws.amazon.com/bedrock/pricing/ (Stability AI, Stable Image Ultra $0.14 per image, one price for v1.0 and v1.1) as of 2025-10, not re-checked offline',
       },
       prompt_max_length: 10000,
       variant: 'stability-image',

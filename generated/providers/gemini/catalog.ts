@@ -12,6 +12,11 @@ export const catalog: Catalog = {
         seed: { max: 2147483647, min: 0 },
         size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
       },
+      pricing: {
+        per_million_tokens: { image_input: 0.3, image_output: 30, text_input: 0.3 },
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Gemini 2.5 Flash Image: input text/image $0.30, image output $30 per 1M tokens; 1290 tokens per image up to 1024x1024 = $0.039) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; no text-output price read for this model',
+      },
       variant: 'gemini-image',
     },
     'gemini-2.5-flash-image-preview': {
@@ -20,6 +25,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 2147483647, min: 0 },
         size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+      },
+      pricing: {
+        per_million_tokens: { image_input: 0.3, image_output: 30, text_input: 0.3 },
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Gemini 2.5 Flash Image: input text/image $0.30, image output $30 per 1M tokens; 1290 tokens per image up to 1024x1024 = $0.039) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; no text-output price read for this model',
       },
       variant: 'gemini-image',
     },
@@ -30,6 +40,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 2147483647, min: 0 },
         size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+      },
+      pricing: {
+        per_million_tokens: { image_input: 2, image_output: 120, text_input: 2, text_output: 12 },
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (Gemini 3 Pro Image Preview: input text/image $2, text and thinking output $12, image output $120 per 1M tokens; $0.134 per 1K/2K image, $0.24 per 4K image) as of 2026-03, not re-checked offline; third-party copies read (aifreeapi.com, finout.io, modelpedia.dev) agree',
       },
       variant: 'gemini-image',
     },
@@ -51,6 +66,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.03,
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Imagen 3, the row listed for imagen-3.0-generate-002, applied to this Imagen 3 version: $0.03 per image) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-3.0-generate-002': {
@@ -60,6 +80,11 @@ export const catalog: Catalog = {
         output_format: { enum: ['png', 'jpeg'] },
         response_format: { enum: ['b64_json', 'url'] },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
+      },
+      pricing: {
+        per_image: 0.03,
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Imagen 3: $0.03 per image) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; not re-checked offline',
       },
       variant: 'imagen',
     },
@@ -71,6 +96,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.02,
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Imagen 4 Fast: $0.02 per image) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-4.0-generate-001': {
@@ -81,6 +111,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.04,
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Imagen 4 Standard: $0.04 per image) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-4.0-ultra-generate-001': {
@@ -90,6 +125,11 @@ export const catalog: Catalog = {
         output_format: { enum: ['png', 'jpeg'] },
         response_format: { enum: ['b64_json', 'url'] },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
+      },
+      pricing: {
+        per_image: 0.06,
+        source:
+          'Gemini API pricing page https://ai.google.dev/gemini-api/docs/pricing (paid tier, Imagen 4 Ultra: $0.06 per image) as of 2025-09 as quoted from that page in a stored discuss.ai.google.dev thread; not re-checked offline',
       },
       variant: 'imagen',
     },

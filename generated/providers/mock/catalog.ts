@@ -28,6 +28,7 @@ export const catalog: Catalog = {
         },
         user: {},
       },
+      pricing: { per_image: 0, source: 'offline mock, no charge' },
     },
     'square-1': {
       params: {
@@ -35,6 +36,7 @@ export const catalog: Catalog = {
         response_format: { enum: ['url', 'b64_json'] },
         size: { enum: ['256x256', '512x512', '1024x1024'] },
       },
+      pricing: { per_image: 0, source: 'offline mock, no charge' },
     },
   },
   unknownModels: 'pass-through',

@@ -26,6 +26,15 @@ export const catalog: Catalog = {
         size: { enum: ['256x256', '512x512', '1024x1024'] },
         user: {},
       },
+      pricing: {
+        per_image: {
+          by: ['size'],
+          defaults: { size: '1024x1024' },
+          table: { '1024x1024': 0.02, '256x256': 0.016, '512x512': 0.018 },
+        },
+        source:
+          'OpenAI pricing page https://platform.openai.com/docs/pricing (image generation, DALL·E 2 per image by size) as of 2025-10, not re-checked offline',
+      },
       prompt_max_length: 1000,
     },
     'dall-e-3': {
@@ -36,6 +45,19 @@ export const catalog: Catalog = {
         size: { enum: ['1024x1024', '1792x1024', '1024x1792'] },
         style: { enum: ['vivid', 'natural'] },
         user: {},
+      },
+      pricing: {
+        per_image: {
+          by: ['quality', 'size'],
+          defaults: { quality: 'standard', size: '1024x1024' },
+          table: {
+            hd: { '1024x1024': 0.08, '1024x1792': 0.12, '1792x1024': 0.12 },
+            standard: { '1024x1024': 0.04, '1024x1792': 0.08, '1792x1024': 0.08 },
+          },
+          values: { quality: { auto: 'standard' } },
+        },
+        source:
+          'OpenAI pricing page https://platform.openai.com/docs/pricing (image generation, DALL·E 3 per image by quality and size) as of 2025-10, not re-checked offline; quality auto is the default value, standard for dall-e-3',
       },
       prompt_max_length: 4000,
     },
@@ -52,6 +74,11 @@ export const catalog: Catalog = {
         stream: { enum: [true, false] },
         user: {},
       },
+      pricing: {
+        per_million_tokens: { image_input: 10, image_output: 40, text_input: 5 },
+        source:
+          'OpenAI model page https://developers.openai.com/api/docs/models/gpt-image-1 (text tokens input $5.00, image tokens input $10.00 / output $40.00 per 1M; stored copy, read 2026-11)',
+      },
       prompt_max_length: 32000,
     },
     'gpt-image-1-mini': {
@@ -67,6 +94,11 @@ export const catalog: Catalog = {
         stream: { enum: [true, false] },
         user: {},
       },
+      pricing: {
+        per_million_tokens: { image_input: 2.5, image_output: 8, text_input: 2 },
+        source:
+          'OpenAI model page https://developers.openai.com/api/docs/models/gpt-image-1-mini (text tokens input $2.00, image tokens input $2.50 / output $8.00 per 1M; stored copy, read 2026-11)',
+      },
       prompt_max_length: 32000,
     },
     'gpt-image-1.5': {
@@ -81,6 +113,11 @@ export const catalog: Catalog = {
         size: { enum: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
         stream: { enum: [true, false] },
         user: {},
+      },
+      pricing: {
+        per_million_tokens: { image_input: 8, image_output: 32, text_input: 5, text_output: 10 },
+        source:
+          'OpenAI pricing page https://platform.openai.com/docs/pricing (GPT Image 1.5: text tokens input $5 / output $10, image tokens input $8 / output $32 per 1M) as of 2025-12, not re-checked offline; the stored copies read (llmreference.com, community.openai.com per-image arithmetic at $32/1M) agree',
       },
       prompt_max_length: 32000,
     },
@@ -106,6 +143,11 @@ export const catalog: Catalog = {
         stream: { enum: [true, false] },
         user: {},
       },
+      pricing: {
+        per_million_tokens: { image_input: 8, image_output: 30, text_input: 5, text_output: 10 },
+        source:
+          "OpenAI pricing page https://platform.openai.com/docs/pricing (GPT Image 2: text tokens input $5 / output $10, image tokens input $8 / output $30 per 1M) as quoted by third-party copies (fal.ai, xairouter, llmreference.com, read 2026-11); OpenAI's own page not re-checked offline",
+      },
       prompt_max_length: 32000,
     },
     'gpt-image-2-2026-04-21': {
@@ -129,6 +171,11 @@ export const catalog: Catalog = {
         },
         stream: { enum: [true, false] },
         user: {},
+      },
+      pricing: {
+        per_million_tokens: { image_input: 8, image_output: 30, text_input: 5, text_output: 10 },
+        source:
+          "OpenAI pricing page https://platform.openai.com/docs/pricing (snapshot of GPT Image 2, same prices: text tokens input $5 / output $10, image tokens input $8 / output $30 per 1M) as quoted by third-party copies (fal.ai, xairouter, llmreference.com, read 2026-11); OpenAI's own page not re-checked offline",
       },
       prompt_max_length: 32000,
     },

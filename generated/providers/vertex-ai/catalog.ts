@@ -12,6 +12,11 @@ export const catalog: Catalog = {
         seed: { max: 2147483647, min: 0 },
         size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
       },
+      pricing: {
+        per_million_tokens: { image_input: 0.3, image_output: 30, text_input: 0.3, text_output: 2.5 },
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Gemini 2.5 Flash Image: input text/image $0.30, text output $2.50, image output $30 per 1M tokens; 1290 tokens per image up to 1024x1024 = $0.039) as of 2025-10, not re-checked offline',
+      },
       variant: 'gemini-image',
     },
     'gemini-2.5-flash-image-preview': {
@@ -20,6 +25,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 2147483647, min: 0 },
         size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+      },
+      pricing: {
+        per_million_tokens: { image_input: 0.3, image_output: 30, text_input: 0.3, text_output: 2.5 },
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Gemini 2.5 Flash Image: input text/image $0.30, text output $2.50, image output $30 per 1M tokens; 1290 tokens per image up to 1024x1024 = $0.039) as of 2025-10, not re-checked offline',
       },
       variant: 'gemini-image',
     },
@@ -30,6 +40,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 2147483647, min: 0 },
         size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+      },
+      pricing: {
+        per_million_tokens: { image_input: 2, image_output: 120, text_input: 2, text_output: 12 },
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Gemini 3 Pro Image Preview: input text/image $2, text and thinking output $12, image output $120 per 1M tokens; $0.134 per 1K/2K image, $0.24 per 4K image) as of 2026-03, not re-checked offline; third-party copies read (aifreeapi.com, finout.io, modelpedia.dev) agree',
       },
       variant: 'gemini-image',
     },
@@ -42,6 +57,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.02,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 2 (imagegeneration@006): $0.02 per image) as of 2025-10, not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-3.0-fast-generate-001': {
@@ -52,6 +72,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
+      },
+      pricing: {
+        per_image: 0.02,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 3 Fast: $0.02 per image) as of 2025-10, not re-checked offline',
       },
       variant: 'imagen',
     },
@@ -64,6 +89,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.04,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 3: $0.04 per image) as of 2025-10, not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-3.0-generate-002': {
@@ -74,6 +104,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
+      },
+      pricing: {
+        per_image: 0.04,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 3: $0.04 per image) as of 2025-10, not re-checked offline',
       },
       variant: 'imagen',
     },
@@ -86,6 +121,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.02,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 4 Fast: $0.02 per image) as of 2025-10, not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-4.0-generate-001': {
@@ -97,6 +137,11 @@ export const catalog: Catalog = {
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
       },
+      pricing: {
+        per_image: 0.04,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 4: $0.04 per image) as of 2025-10, not re-checked offline',
+      },
       variant: 'imagen',
     },
     'imagen-4.0-ultra-generate-001': {
@@ -107,6 +152,11 @@ export const catalog: Catalog = {
         response_format: { enum: ['b64_json', 'url'] },
         seed: { max: 4294967295, min: 0 },
         size: { aspect_ratios: ['1:1', '9:16', '16:9', '3:4', '4:3'] },
+      },
+      pricing: {
+        per_image: 0.06,
+        source:
+          'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 4 Ultra: $0.06 per image) as of 2025-10, not re-checked offline',
       },
       variant: 'imagen',
     },
