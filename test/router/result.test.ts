@@ -21,7 +21,8 @@ describe('routed result', () => {
       provider: 'openai',
       model: 'gpt-image-1',
       api_base: `${upstream.url}/v1`,
-      warnings: [],
+      // The canned answer has no usage, so the token-priced model's cost is unknown: null and a warning, never 0.
+      warnings: [{ code: 'unknown-price', message: 'The price of this OpenAI gpt-image-1 call is unknown (the provider reported no token usage): response_cost is null.' }],
       response_cost: null,
       attempts: 1,
       routing: { model_group: 'images', model_id: 'east', provider: 'openai', attempted_retries: 0, attempted_fallbacks: 0 },

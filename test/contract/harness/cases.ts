@@ -20,6 +20,7 @@ export interface ContractCase {
   upstream?: { status: number; headers?: Record<string, string>; body: unknown };
   expect_response?: Record<string, unknown>;
   expect_warnings?: string[];
+  expect_response_cost?: number;
   expect_error?: {
     class: string;
     status?: number | null;

@@ -59,8 +59,8 @@ describe('mock/ provider', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('warns that an uncatalogued mock model is unvalidated', async () => {
+  it('warns that an uncatalogued mock model is unvalidated and unpriced', async () => {
     const response = await imageGeneration({ model: 'mock/anything', prompt: 'a fox', size: '8x8' }, { env: {} });
-    expect(response._hidden_params.warnings.map((w) => w.code)).toEqual(['unvalidated-model']);
+    expect(response._hidden_params.warnings.map((w) => w.code)).toEqual(['unvalidated-model', 'unknown-price']);
   });
 });

@@ -71,7 +71,8 @@ describe('imageGeneration: success', () => {
       model: 'gpt-image-1',
       api_base: `${server.url}/v1`,
       warnings: [],
-      response_cost: null,
+      // 10 text input tokens at $5/1M + 100 image output tokens at $40/1M.
+      response_cost: 0.00405,
       attempts: 1,
     });
     expect(JSON.stringify(result._hidden_params)).not.toContain(KEY);
