@@ -20,8 +20,14 @@ function describeTable(table: PriceTable): string {
 export function describePrice(pricing: Pricing | undefined): string {
   if (pricing === undefined) return 'unknown';
   if (pricing.per_million_tokens !== undefined) {
-    const names: Record<string, string> = { text_input: 'text in', image_input: 'image in', text_output: 'text out', image_output: 'image out' };
-    const parts = Object.entries(pricing.per_million_tokens).map(([kind, rate]) => `${usd(rate!)} ${names[kind] ?? kind}`);
+    const kinds = [
+      ['text_input', 'text in'],
+      ['image_input', 'image in'],
+      ['text_output', 'text out'],
+      ['image_output', 'image out'],
+    ] as const;
+    const rates = pricing.per_million_tokens;
+    const parts = kinds.filter(([kind]) => rates[kind] !== undefined).map(([kind, name]) => `${usd(rates[kind]!)} ${name}`);
     return `${parts.join(', ')} / 1M tokens`;
   }
   const perImage = pricing.per_image;

@@ -1,6 +1,7 @@
 // What the proxy learns about one request while serving it: for the x-imagegate-* headers and the log line.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutingInfo } from '../errors/classes.js';
+import { formatUsd } from './spend-ledger.js';
 
 export interface RequestContext {
   startedAt: number;
@@ -8,6 +9,14 @@ export interface RequestContext {
   /** Time the router spent waiting before retries: neither upstream time nor imagegate's own overhead. */
   backoffMs: number;
   routing: RoutingInfo | undefined;
+  /** Provider HTTP calls made for this request (each reported its duration). */
+  upstreamCalls: number;
+  /** Set on a successful generation: its USD cost, or null when the price is unknown. */
+  responseCost: number | null | undefined;
+  /** Set on a successful generation: the images it returned. */
+  images: number | undefined;
+  /** Counted in /metrics and /spend already. */
+  recorded: boolean;
   error: { type: string; code: string | null; message: string } | undefined;
 }
 
@@ -23,6 +32,10 @@ export function newRequestContext(): RequestContext {
     upstreamMs: 0,
     backoffMs: 0,
     routing: undefined,
+    upstreamCalls: 0,
+    responseCost: undefined,
+    images: undefined,
+    recorded: false,
     error: undefined,
   };
 }
@@ -42,5 +55,7 @@ export function setImagegateHeaders(request: FastifyRequest, reply: FastifyReply
     headers['x-imagegate-attempted-retries'] = String(routing.attempted_retries);
     headers['x-imagegate-attempted-fallbacks'] = String(routing.attempted_fallbacks);
   }
+  if (typeof context.responseCost === 'number' && Number.isFinite(context.responseCost))
+    headers['x-imagegate-response-cost'] = formatUsd(context.responseCost);
   reply.headers(headers);
 }

@@ -4,11 +4,15 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Router } from '../router/router.js';
 import { envelope, errorReply } from './error-reply.js';
 import { createKeyCheck } from './master-key.js';
+import { ProxyMetrics, recordImageRequest } from './metrics.js';
 import { newRequestContext, setImagegateHeaders } from './request-context.js';
 import { logRequest } from './request-log.js';
 import { registerHealthRoutes, type HealthState } from './routes/health.js';
 import { registerImageGenerationRoutes } from './routes/image-generations.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
+import { registerSpendRoutes } from './routes/spend.js';
+import { SpendLedger } from './spend-ledger.js';
 
 export interface ProxyOptions {
   router: Router;
@@ -19,11 +23,17 @@ export interface ProxyOptions {
   health: HealthState;
   /** Unix seconds reported as the models' `created`. */
   startedAtSeconds: number;
+  /** Prometheus metrics served at /metrics (default: a new registry, with process metrics). */
+  metrics?: ProxyMetrics;
+  /** Spend since start served at /spend (default: a new ledger). */
+  spend?: SpendLedger;
 }
 
 const UNAUTHENTICATED = new Set(['/health/liveliness', '/health/readiness']);
 
 export const DEFAULT_MAX_REQUEST_SIZE_MB = 10;
+/** The status label of a request whose client disconnected before its answer (nginx's convention). */
+const CLIENT_CLOSED_REQUEST = 499;
 
 export function buildProxy(options: ProxyOptions): FastifyInstance {
   const app = Fastify({
@@ -41,6 +51,8 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   // any other non-JSON content type gets 415.
   app.removeContentTypeParser('text/plain');
   const keyMatches = options.masterKey === undefined ? undefined : createKeyCheck(options.masterKey);
+  const metrics = options.metrics ?? new ProxyMetrics({ processMetrics: true });
+  const spend = options.spend ?? new SpendLedger(deploymentGroups(options.router));
 
   app.decorateRequest('imagegate', null as never);
   app.addHook('onRequest', async (request, reply) => {
@@ -88,7 +100,7 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   app.setNotFoundHandler(async (request, reply) => {
     const { status, body } = envelope(
       404,
-      `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations and GET /v1/models.`,
+      `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations, GET /v1/models, /spend, /metrics and /health/*.`,
       'route_not_found',
     );
     request.imagegate.error = {
@@ -105,6 +117,21 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   registerImageGenerationRoutes(app, {
     router: options.router,
     allowClientSideCredentials: options.allowClientSideCredentials,
+    // Image traffic, failures included, is counted as its answer goes out: from the same context as its x-imagegate-*
+    // headers, before the client can read /spend, and also for a client that already left (fastify has no onResponse then).
+    onAnswer: (request, reply, route) => {
+      if (request.imagegate)
+        recordImageRequest(request.imagegate, route, reply.raw.destroyed ? CLIENT_CLOSED_REQUEST : reply.statusCode, metrics, spend);
+    },
   });
+  registerSpendRoutes(app, spend);
+  registerMetricsRoutes(app, metrics);
   return app;
+}
+
+/** deployment id -> the model group it belongs to, for /spend. */
+function deploymentGroups(router: Router): (deploymentId: string) => string | undefined {
+  const groups = new Map<string, string>();
+  for (const group of router.modelGroups()) for (const deployment of router.deployments(group)) groups.set(deployment.id, group);
+  return (deploymentId) => groups.get(deploymentId);
 }

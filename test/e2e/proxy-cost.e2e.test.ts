@@ -69,7 +69,10 @@ describe('cost tracking (e2e)', () => {
     }
     // Failures cost nothing and carry no cost header.
     for (let i = 0; i < 2; i++) {
-      const failure = await api.images.generate({ model: 'broken', prompt: 'x', size: '256x256' }).withResponse().catch((error: unknown) => error);
+      const failure = await api.images
+        .generate({ model: 'broken', prompt: 'x', size: '256x256' })
+        .withResponse()
+        .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(OpenAI.APIError);
       expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
       expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('x-imagegate-response-cost')).toBeNull();

@@ -123,7 +123,13 @@ describe('x-imagegate-response-cost', () => {
 describe('SpendLedger', () => {
   it('sums costs in total, by group and by deployment, and counts unpriced successes', () => {
     const ledger = new SpendLedger((id) => (id === 'd1' ? 'g1' : undefined), new Date('2026-01-02T03:04:05.000Z'));
-    const routing = (group: string, id: string | null) => ({ model_group: group, model_id: id, provider: 'mock', attempted_retries: 0, attempted_fallbacks: 0 });
+    const routing = (group: string, id: string | null) => ({
+      model_group: group,
+      model_id: id,
+      provider: 'mock',
+      attempted_retries: 0,
+      attempted_fallbacks: 0,
+    });
     ledger.record(routing('g1', 'd1'), 0.1);
     ledger.record(routing('g1', 'd1'), 0.2);
     ledger.record(routing('g2', 'd1'), null); // a fallback of g2 served by g1's deployment
@@ -215,9 +221,19 @@ describe('GET /spend and GET /metrics', () => {
     // Every image request, failures included; unknown labels are empty.
     expect(total(samples, 'imagegate_requests_total')).toBe(11);
     expect(total(samples, 'imagegate_requests_total', { status: '200' })).toBe(6);
-    expect(total(samples, 'imagegate_requests_total', { route: '/v1/images/generations', model_group: 'priced', deployment: 'priced-1', provider: 'mock', status: '200' })).toBe(1);
+    expect(
+      total(samples, 'imagegate_requests_total', {
+        route: '/v1/images/generations',
+        model_group: 'priced',
+        deployment: 'priced-1',
+        provider: 'mock',
+        status: '200',
+      }),
+    ).toBe(1);
     expect(total(samples, 'imagegate_requests_total', { route: '/images/generations', model_group: 'priced', status: '200' })).toBe(1);
-    expect(total(samples, 'imagegate_requests_total', { route: '/openai/deployments/:model/images/generations', model_group: 'priced', status: '200' })).toBe(1);
+    expect(
+      total(samples, 'imagegate_requests_total', { route: '/openai/deployments/:model/images/generations', model_group: 'priced', status: '200' }),
+    ).toBe(1);
     expect(total(samples, 'imagegate_requests_total', { model_group: 'flaky', deployment: 'priced-1', status: '200' })).toBe(1);
     expect(total(samples, 'imagegate_requests_total', { model_group: 'broken', deployment: 'broken-1', provider: 'mock', status: '503' })).toBe(2);
     expect(total(samples, 'imagegate_requests_total', { model_group: '', deployment: '', provider: '', status: '404' })).toBe(1);
@@ -236,7 +252,9 @@ describe('GET /spend and GET /metrics', () => {
     expect(total(samples, 'imagegate_upstream_duration_seconds_count')).toBe(9);
     expect(total(samples, 'imagegate_upstream_duration_seconds_count', { model_group: 'broken' })).toBe(2);
     expect(total(samples, 'imagegate_upstream_duration_seconds_sum')).toBeGreaterThan(0);
-    const buckets = samples.filter((s) => s.name === 'imagegate_request_duration_seconds_bucket' && s.labels['model_group'] === 'priced').map((s) => s.labels['le']);
+    const buckets = samples
+      .filter((s) => s.name === 'imagegate_request_duration_seconds_bucket' && s.labels['model_group'] === 'priced')
+      .map((s) => s.labels['le']);
     expect(buckets[0]).toBe('0.05');
     expect(buckets.at(-2)).toBe('120');
     // Images and spend of the successes, the same as /spend and the headers.

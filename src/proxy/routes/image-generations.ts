@@ -10,6 +10,11 @@ import { setImagegateHeaders } from '../request-context.js';
 export interface ImageRouteOptions {
   router: Router;
   allowClientSideCredentials: boolean;
+  /**
+   * Told once per answer of these routes as it goes out (successes, errors, 401s alike), with the route pattern:
+   * where /metrics and /spend count image traffic.
+   */
+  onAnswer?: (request: FastifyRequest, reply: FastifyReply, route: string) => void;
 }
 
 function requestBody(body: unknown): Record<string, unknown> {
@@ -56,6 +61,7 @@ export function registerImageGenerationRoutes(app: FastifyInstance, options: Ima
         {
           onUpstreamDuration: (ms) => {
             context.upstreamMs += ms;
+            context.upstreamCalls++;
           },
           onBackoff: (ms) => {
             context.backoffMs += ms;
@@ -63,6 +69,9 @@ export function registerImageGenerationRoutes(app: FastifyInstance, options: Ima
         },
       );
       context.routing = response._hidden_params.routing;
+      const cost = response._hidden_params.response_cost;
+      context.responseCost = typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
+      context.images = Array.isArray(response.data) ? response.data.length : 0;
       setImagegateHeaders(request, reply);
       return response;
     } catch (error) {
@@ -70,9 +79,18 @@ export function registerImageGenerationRoutes(app: FastifyInstance, options: Ima
       throw error;
     }
   };
-  app.post('/v1/images/generations', (request, reply) => handle(request, reply));
-  app.post('/images/generations', (request, reply) => handle(request, reply));
-  app.post<{ Params: { model: string } }>('/openai/deployments/:model/images/generations', (request, reply) =>
-    handle(request, reply, request.params.model),
-  );
+  // A route-level hook: no per-request lookup of which route answered.
+  const onAnswer = options.onAnswer;
+  const hooks = (route: string) =>
+    onAnswer === undefined
+      ? {}
+      : {
+          onSend: async (request: FastifyRequest, reply: FastifyReply) => {
+            onAnswer(request, reply, route);
+          },
+        };
+  app.post('/v1/images/generations', hooks('/v1/images/generations'), (request, reply) => handle(request, reply));
+  app.post('/images/generations', hooks('/images/generations'), (request, reply) => handle(request, reply));
+  const azureRoute = '/openai/deployments/:model/images/generations';
+  app.post<{ Params: { model: string } }>(azureRoute, hooks(azureRoute), (request, reply) => handle(request, reply, request.params.model));
 }
