@@ -381,10 +381,11 @@ describe('the proxy itself', () => {
     expect(models).toEqual(['gpt-image-1', 'dall-e-3', 'azure-image', 'local-sd', 'titan', 'nova', 'sdxl', 'stable-core', 'imagen', 'vertex-gemini', 'gemini-image', 'offline']);
   });
 
-  it('logs one line per image request with the deployment and provider', () => {
-    const lines = proxy.logs().filter((line) => line['msg'] === 'request' && line['path'] !== '/v1/models');
-    const served = lines.map((line) => `${String(line['deployment_id'])} ${String(line['provider'])} ${String(line['status'])}`);
-    expect(served).toEqual(
+  it('logs one line per image request with the deployment and provider', async () => {
+    // A line is written once its response is out, so the last one may land just after the client has it.
+    const lines = () => proxy.logs().filter((line) => line['msg'] === 'request' && line['path'] !== '/v1/models');
+    const served = () => lines().map((line) => `${String(line['deployment_id'])} ${String(line['provider'])} ${String(line['status'])}`);
+    await expect.poll(served, { timeout: 5000 }).toEqual(
       expect.arrayContaining([
         'openai-gpt-image-1 openai 200',
         'azure-gpt-image-1 azure 200',
@@ -395,7 +396,7 @@ describe('the proxy itself', () => {
         'mock-image-1 mock 200',
       ]),
     );
-    for (const line of lines) expect(line).not.toHaveProperty('prompt');
+    for (const line of lines()) expect(line).not.toHaveProperty('prompt');
   });
 
   it('no credential from the config, nor the Google access token, appears in any log line or response', () => {
