@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { isolatedEnv } from '../helpers/proxy-process.js';
 import { proxy } from './helpers/lifecycle.js';
+import { parseMetrics, total, type Sample } from '../helpers/prometheus-text.js';
 
 const KEY = 'sk-master-e2e';
 
@@ -21,27 +22,6 @@ model_list:
 router_settings: { num_retries: 0 }
 general_settings: { master_key: os.environ/PROXY_KEY }
 `;
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parseMetrics(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (match === null) throw new Error(`Not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-}
-
-const total = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 
 /** A GET with the proxy key, a wrong one, or (null) none. */
 async function get(url: string, key: string | null = KEY): Promise<Response> {

@@ -6,6 +6,7 @@ import { METRIC_NAMES } from '../../src/proxy/metrics.js';
 import { buildProxy } from '../../src/proxy/server.js';
 import { formatUsd, SpendLedger, type SpendReport } from '../../src/proxy/spend-ledger.js';
 import { Router } from '../../src/router/router.js';
+import { parseMetrics, total, type Sample } from '../helpers/prometheus-text.js';
 
 const KEY = 'sk-proxy';
 const auth = { authorization: `Bearer ${KEY}` };
@@ -39,31 +40,6 @@ type App = ReturnType<typeof build>;
 
 function generate(app: App, payload: Record<string, unknown>, url = '/v1/images/generations') {
   return app.inject({ method: 'POST', url, headers: auth, payload: { prompt: 'an otter', size: '16x16', ...payload } });
-}
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The Prometheus text format, one sample per line (enough for these tests: no escapes in our label values). */
-function parseMetrics(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (match === null) throw new Error(`Not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-}
-
-function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
-    .reduce((sum, sample) => sum + sample.value, 0);
 }
 
 async function metrics(app: App): Promise<Sample[]> {
