@@ -4,21 +4,29 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 const QUIET_PATHS = new Set(['/health/liveliness', '/health/readiness']);
 
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
-  const context = request.imagegate;
+  // Null only when a request failed before the onRequest hook gave it a context.
+  const context = request.imagegate ?? null;
+  const routing = context?.routing;
   const path = request.url.split('?')[0]!;
+  const timing =
+    context === null
+      ? {}
+      : {
+          duration_ms: Math.round(performance.now() - context.startedAt),
+          upstream_ms: Math.round(context.upstreamMs),
+          backoff_ms: Math.round(context.backoffMs),
+        };
   const line = {
     call_id: request.id,
     method: request.method,
     path,
     status: reply.statusCode,
-    duration_ms: context === undefined || context === null ? undefined : Math.round(performance.now() - context.startedAt),
-    upstream_ms: context === undefined || context === null ? undefined : Math.round(context.upstreamMs),
-    backoff_ms: context === undefined || context === null ? undefined : Math.round(context.backoffMs),
-    model_group: context?.routing?.model_group,
-    deployment_id: context?.routing?.model_id ?? undefined,
-    provider: context?.routing?.provider ?? undefined,
-    retries: context?.routing?.attempted_retries,
-    fallbacks: context?.routing?.attempted_fallbacks,
+    ...timing,
+    model_group: routing?.model_group,
+    deployment_id: routing?.model_id ?? undefined,
+    provider: routing?.provider ?? undefined,
+    retries: routing?.attempted_retries,
+    fallbacks: routing?.attempted_fallbacks,
     error: context?.error,
   };
   if (QUIET_PATHS.has(path)) request.log.debug(line, 'request');
