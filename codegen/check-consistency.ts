@@ -65,7 +65,14 @@ function operationObject(ir: ProviderIR, operation: OperationIR): Schema {
 
 export function requestBodySchema(ir: ProviderIR, operation: OperationIR): unknown {
   const body = resolveRef(ir.contracts[0]!.doc, operationObject(ir, operation)['requestBody']);
-  return ((body['content'] as Schema)['application/json'] as Schema | undefined)?.['schema'];
+  const content = body['content'] as Schema;
+  return ((content['application/json'] ?? content['multipart/form-data']) as Schema | undefined)?.['schema'];
+}
+
+/** The media types an operation's request body is declared with. */
+export function requestMediaTypes(ir: ProviderIR, operation: OperationIR): string[] {
+  const body = resolveRef(ir.contracts[0]!.doc, operationObject(ir, operation)['requestBody']);
+  return Object.keys((body['content'] as Schema | undefined) ?? {});
 }
 
 function checkSources(ir: ProviderIR, where: string, sources: Record<string, string>): void {
@@ -77,9 +84,30 @@ function checkSources(ir: ProviderIR, where: string, sources: Record<string, str
   }
 }
 
-function checkField(ir: ProviderIR, variant: VariantIR, param: string, field: FieldMapping, checkTarget: (where: string, target: string) => void): void {
+function checkFileField(variant: VariantIR, param: string, field: FieldMapping, files: ReadonlySet<string>, fail: (problem: string) => Error): void {
+  if (field.file === undefined) {
+    if (files.has(param)) throw fail(`${param} carries files: give it file: {}`);
+    return;
+  }
+  if (variant.kind !== 'edit') throw fail('only the edit operation takes files');
+  if (!files.has(param)) throw fail(`file: is only for the unified file params (${[...files].join(', ')})`);
+  if (field.transform !== undefined || field.values !== undefined || field.with !== undefined) throw fail('a file field takes no transform, values or with');
+  const multipart = variant.request.encoding === 'multipart';
+  if (multipart && (field.file.item !== undefined || field.file.list !== undefined)) throw fail('item and list are for json bodies; multipart sends file parts');
+  if (!multipart && field.file.repeat_as !== undefined) throw fail('repeat_as is for multipart bodies');
+}
+
+function checkField(
+  ir: ProviderIR,
+  variant: VariantIR,
+  param: string,
+  field: FieldMapping,
+  checkTarget: (where: string, target: string) => void,
+  files: ReadonlySet<string>,
+): void {
   const where = `${variantLabel(variant)}body.${param}`;
   const fail = (problem: string) => new ConsistencyError(`${ir.relDir}/mapping.yaml ${where}: ${problem}`);
+  checkFileField(variant, param, field, files, fail);
   if (field.transform === 'size-to-dimensions') {
     if (typeof field.to !== 'object' || Object.keys(field.to).sort().join() !== 'height,width') throw fail('size-to-dimensions needs to: { width: <target>, height: <target> }');
   } else if (typeof field.to !== 'string') {
@@ -94,10 +122,11 @@ function checkField(ir: ProviderIR, variant: VariantIR, param: string, field: Fi
 }
 
 function variantLabel(variant: VariantIR): string {
-  return variant.name === 'default' ? '' : `variants.${variant.name}.`;
+  const operation = variant.kind === 'edit' ? 'operations.edit.' : '';
+  return variant.name === 'default' ? operation : `${operation}variants.${variant.name}.`;
 }
 
-function checkVariantRequest(ir: ProviderIR, variant: VariantIR): void {
+function checkVariantRequest(ir: ProviderIR, variant: VariantIR, files: ReadonlySet<string>): void {
   const doc = ir.contracts[0]!.doc;
   const bodySchema = requestBodySchema(ir, variant.types);
   const checkTarget = (where: string, target: string) => {
@@ -105,7 +134,11 @@ function checkVariantRequest(ir: ProviderIR, variant: VariantIR): void {
       throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${where}: ${target} is not in the ${variant.types.operationId} request body`);
     }
   };
-  for (const [param, field] of Object.entries(variant.request.body)) checkField(ir, variant, param, field, checkTarget);
+  for (const [param, field] of Object.entries(variant.request.body)) checkField(ir, variant, param, field, checkTarget, files);
+  const encoding = variant.request.encoding === 'multipart' ? 'multipart/form-data' : 'application/json';
+  if (!requestMediaTypes(ir, variant.types).includes(encoding)) {
+    throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}request.encoding: ${variant.types.operationId} takes no ${encoding} body`);
+  }
   for (const target of Object.keys(variant.request.constants ?? {})) checkTarget(`${variantLabel(variant)}constants`, target);
   if (variant.request.extra_at !== undefined) checkTarget(`${variantLabel(variant)}extra_at`, variant.request.extra_at);
   for (const param of Object.keys(variant.request.not_sent ?? {})) {
@@ -137,24 +170,24 @@ function checkVariantResponse(ir: ProviderIR, variant: VariantIR): void {
   }
 }
 
-function checkPathAndQuery(ir: ProviderIR): void {
+function checkPathAndQuery(ir: ProviderIR, variants: VariantIR[], operation: OperationIR): void {
   const doc = ir.contracts[0]!.doc;
-  const { path_params = {}, query_params = {} } = ir.variants[0]!.request;
-  for (const variant of ir.variants) {
+  const { path_params = {}, query_params = {} } = variants[0]!.request;
+  for (const variant of variants) {
     const same = JSON.stringify(variant.request.path_params ?? {}) === JSON.stringify(path_params) && JSON.stringify(variant.request.query_params ?? {}) === JSON.stringify(query_params);
     if (!same) throw new ConsistencyError(`${ir.relDir}/mapping.yaml ${variantLabel(variant)}: every variant must give the same path_params and query_params`);
   }
-  for (const variant of ir.variants) {
+  for (const variant of variants) {
     const templateParams = [...variant.operation.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
     const mappedPath = Object.keys(variant.request.path_params ?? {});
     if (templateParams.sort().join() !== mappedPath.sort().join()) {
       throw new ConsistencyError(`${ir.relDir}/mapping.yaml path_params [${mappedPath}] must name exactly the path's parameters [${templateParams}]`);
     }
   }
-  const parameters = ((operationObject(ir, ir.generate)['parameters'] as unknown[] | undefined) ?? []).map((p) => resolveRef(doc, p));
+  const parameters = ((operationObject(ir, operation)['parameters'] as unknown[] | undefined) ?? []).map((p) => resolveRef(doc, p));
   const queryNames = parameters.filter((p) => p['in'] === 'query').map((p) => p['name'] as string);
   for (const name of Object.keys(query_params)) {
-    if (!queryNames.includes(name)) throw new ConsistencyError(`${ir.relDir}/mapping.yaml query_params.${name}: not a query parameter of ${ir.generate.operationId}`);
+    if (!queryNames.includes(name)) throw new ConsistencyError(`${ir.relDir}/mapping.yaml query_params.${name}: not a query parameter of ${operation.operationId}`);
   }
   for (const p of parameters) {
     if (p['in'] === 'query' && p['required'] === true && query_params[p['name'] as string] === undefined) {
@@ -244,12 +277,56 @@ function checkCatalog(ir: ProviderIR, canonicalParams: ReadonlySet<string>): voi
   }
 }
 
-export function checkProviderConsistency(ir: ProviderIR, canonicalParams: ReadonlySet<string>): void {
-  for (const variant of ir.variants) {
-    checkVariantRequest(ir, variant);
+function checkStream(ir: ProviderIR, kind: 'generate' | 'edit', variants: VariantIR[]): void {
+  const stream = ir.mapping.operations[kind]?.stream;
+  if (stream === undefined) return;
+  for (const variant of variants) {
+    if (variant.request.body[stream.param] === undefined) {
+      throw new ConsistencyError(`${ir.relDir}/mapping.yaml operations.${kind}.stream.param: ${variantLabel(variant) || 'the request'} does not map ${stream.param} to the body`);
+    }
+  }
+}
+
+/** Edit rules: governed params each edit variant of the model's family sends; families that exist. */
+function checkEditCatalog(ir: ProviderIR): void {
+  const edit = ir.edit;
+  const governed = new Set(ir.models.governed_params);
+  const editModels = Object.entries(ir.models.models).filter(([, rules]) => rules.edit !== undefined);
+  if (edit === undefined) {
+    if (editModels.length > 0 || ir.models.edit_defaults !== undefined) throw new ConsistencyError(`${ir.relDir}/models.yaml: models have edit rules but mapping.yaml has no edit operation`);
+    return;
+  }
+  const families = new Set(ir.variants.map((v) => v.name));
+  for (const variant of edit.variants) {
+    if (variant.family !== undefined && !families.has(variant.family)) {
+      throw new ConsistencyError(`${ir.relDir}/mapping.yaml operations.edit.variants.${variant.name}.family: not a generate variant (${[...families].join(', ')})`);
+    }
+  }
+  const rulesOf = [...editModels.map(([name, rules]) => [name, rules.variant, rules.edit!] as const)];
+  if (ir.models.edit_defaults !== undefined) rulesOf.push(['edit_defaults', undefined, ir.models.edit_defaults]);
+  for (const [name, family, rules] of rulesOf) {
+    const variants = edit.variants.filter((v) => v.family === undefined || v.family === family);
+    if (variants.length === 0) throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.edit: no edit variant serves family ${String(family)}`);
+    for (const param of Object.keys(rules.params)) {
+      if (!governed.has(param)) throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.edit.params.${param}: not in governed_params`);
+      if (!variants.some((variant) => accepts(variant, param))) {
+        throw new ConsistencyError(`${ir.relDir}/models.yaml ${name}.edit accepts ${param}, but no edit variant of its family sends it`);
+      }
+    }
+  }
+}
+
+export function checkProviderConsistency(ir: ProviderIR, canonicalParams: ReadonlySet<string>, canonicalFiles: ReadonlySet<string>): void {
+  const editVariants = ir.edit?.variants ?? [];
+  for (const variant of [...ir.variants, ...editVariants]) {
+    checkVariantRequest(ir, variant, canonicalFiles);
     checkVariantResponse(ir, variant);
   }
-  checkPathAndQuery(ir);
+  checkPathAndQuery(ir, ir.variants, ir.generate);
+  if (ir.edit !== undefined) checkPathAndQuery(ir, ir.edit.variants, ir.edit.operation);
+  checkStream(ir, 'generate', ir.variants);
+  checkStream(ir, 'edit', editVariants);
   checkSettings(ir);
   checkCatalog(ir, canonicalParams);
+  checkEditCatalog(ir);
 }

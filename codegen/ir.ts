@@ -45,14 +45,22 @@ export type AuthSchemeYaml =
 
 export type TransformName = 'size-to-dimensions' | 'size-to-aspect-ratio';
 
+export interface FileFieldYaml {
+  repeat_as?: string;
+  item?: Record<string, 'base64' | 'media_type' | 'data_url'>;
+  list?: 'single' | 'array' | 'append';
+}
+
 export interface FieldMapping {
   to: string | Record<string, string>;
+  file?: FileFieldYaml;
   transform?: TransformName;
   values?: Record<string, string | number | boolean>;
   with?: Record<string, unknown>;
 }
 
 export interface RequestYaml {
+  encoding?: 'json' | 'multipart';
   path_params?: Record<string, string>;
   query_params?: Record<string, string>;
   body: Record<string, FieldMapping>;
@@ -84,23 +92,47 @@ export interface ResponseYaml {
   keep?: string[];
 }
 
+export type WhenYaml = Record<string, 'present' | 'absent' | (string | number | boolean)[]>;
+
+export interface StreamEventYaml {
+  types: string[];
+  b64_json: string;
+  index?: string;
+  created_at?: string;
+  usage?: string;
+}
+
+export interface StreamYaml {
+  param: string;
+  type: string;
+  partial_image: StreamEventYaml;
+  completed: StreamEventYaml;
+  error?: { types: string[]; message: string[]; code?: string };
+  keep?: string[];
+}
+
 export interface VariantYaml {
   operation_id?: string;
+  family?: string;
+  when?: WhenYaml;
   types_from?: string;
   request: RequestYaml;
   response: ResponseYaml;
 }
 
+export interface OperationYaml {
+  operation_id: string;
+  url?: { base_setting?: string; full_url_when_base_contains?: string };
+  request?: RequestYaml;
+  response?: ResponseYaml;
+  variants?: Record<string, VariantYaml>;
+  stream?: StreamYaml;
+}
+
+export type OperationKind = 'generate' | 'edit';
+
 export interface MappingYaml {
-  operations: {
-    generate: {
-      operation_id: string;
-      url?: { base_setting?: string; full_url_when_base_contains?: string };
-      request?: RequestYaml;
-      response?: ResponseYaml;
-      variants?: Record<string, VariantYaml>;
-    };
-  };
+  operations: { generate: OperationYaml; edit?: OperationYaml };
   errors: {
     message: string[];
     code?: string;
@@ -120,6 +152,15 @@ export interface ParamRuleYaml {
   requires?: Record<string, string[]>;
 }
 
+export interface EditRulesYaml {
+  source?: string;
+  prompt?: 'required' | 'optional';
+  prompt_max_length?: number;
+  params: Record<string, ParamRuleYaml>;
+  inputs: { max_images: number; max_bytes: number; media_types: string[]; mask: 'optional' | 'required' | 'unsupported'; mask_media_types?: string[]; square?: boolean };
+  pricing?: Pricing;
+}
+
 export interface RuleSetYaml {
   description?: string;
   source?: string;
@@ -127,9 +168,11 @@ export interface RuleSetYaml {
   variant?: string;
   pricing?: Pricing;
   params: Record<string, ParamRuleYaml>;
+  edit?: EditRulesYaml;
 }
 
 export interface ModelsYaml {
+  edit_defaults?: EditRulesYaml;
   governed_params: string[];
   unknown_models: 'pass-through' | 'reject';
   lookup_strip?: string[];
@@ -155,6 +198,9 @@ export interface OperationIR {
 
 export interface VariantIR {
   name: string;
+  kind: OperationKind;
+  family?: string;
+  when?: WhenYaml;
   /** The operation whose path is called. */
   operation: OperationIR;
   /** The operation whose schemas type this variant's bodies. */
@@ -176,11 +222,15 @@ export interface ProviderIR {
   generate: OperationIR;
   /** Body formats; a provider with one format has the single variant "default". */
   variants: VariantIR[];
+  /** The edit operation, when the provider has one. */
+  edit?: { operation: OperationIR; variants: VariantIR[] };
 }
 
 export interface SpecIR {
   canonical: Record<string, Record<string, unknown>>;
-  /** Unified request keys with role param. */
+  /** Unified request keys with role param (an edit's included). */
   canonicalParams: ReadonlySet<string>;
+  /** Unified request keys with role file (image, mask). */
+  canonicalFiles: ReadonlySet<string>;
   providers: ProviderIR[];
 }

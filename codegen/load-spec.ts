@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import type { CodegenPaths } from './paths.js';
-import type { ContractIR, MappingYaml, ModelsYaml, OpenApiDoc, OperationIR, ProviderIR, ProviderYaml, SpecIR, VariantIR } from './ir.js';
+import type { ContractIR, MappingYaml, ModelsYaml, OpenApiDoc, OperationIR, OperationKind, OperationYaml, ProviderIR, ProviderYaml, SpecIR, VariantIR } from './ir.js';
 import { checkProviderConsistency } from './check-consistency.js';
 
 export class SpecError extends Error {}
@@ -88,18 +88,22 @@ async function loadContract(dir: string, file: string, apiVersions: string[], sp
 
 export const DEFAULT_VARIANT = 'default';
 
-function variantsOf(mapping: MappingYaml, generate: OperationIR, find: (operationId: string) => OperationIR): VariantIR[] {
-  const { request, response, variants } = mapping.operations.generate;
-  if (variants === undefined) return [{ name: DEFAULT_VARIANT, operation: generate, types: generate, request: request!, response: response! }];
-  return Object.entries(variants)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, variant]) => ({
-      name,
-      operation: variant.operation_id === undefined ? generate : find(variant.operation_id),
-      types: find(variant.types_from ?? variant.operation_id ?? generate.operationId),
-      request: variant.request,
-      response: variant.response,
-    }));
+function variantsOf(kind: OperationKind, yaml: OperationYaml, operation: OperationIR, find: (operationId: string) => OperationIR): VariantIR[] {
+  const { request, response, variants } = yaml;
+  if (variants === undefined) return [{ name: DEFAULT_VARIANT, kind, operation, types: operation, request: request!, response: response! }];
+  // Edit variants keep their written order: the first whose `when` matches the call is used.
+  const entries = Object.entries(variants);
+  if (kind === 'generate') entries.sort(([a], [b]) => a.localeCompare(b));
+  return entries.map(([name, variant]) => ({
+    name,
+    kind,
+    family: variant.family,
+    when: variant.when,
+    operation: variant.operation_id === undefined ? operation : find(variant.operation_id),
+    types: find(variant.types_from ?? variant.operation_id ?? operation.operationId),
+    request: variant.request,
+    response: variant.response,
+  }));
 }
 
 async function loadProvider(
@@ -108,6 +112,7 @@ async function loadProvider(
   paths: CodegenPaths,
   validators: Record<string, ValidateFunction>,
   canonicalParams: ReadonlySet<string>,
+  canonicalFiles: ReadonlySet<string>,
 ): Promise<ProviderIR> {
   const dir = join(specDir, 'providers', id);
   const rel = (name: string) => relative(paths.specDir, join(dir, name));
@@ -124,10 +129,16 @@ async function loadProvider(
     contracts.push(await loadContract(dir, contract.file, contract.api_versions ?? [], specDir));
   }
   const contractFile = rel(contracts[0]!.file);
-  const generate = findOperation(contracts[0]!.doc, mapping.operations.generate.operation_id, contractFile);
-  const variants = variantsOf(mapping, generate, (operationId) => findOperation(contracts[0]!.doc, operationId, contractFile));
+  const find = (operationId: string) => findOperation(contracts[0]!.doc, operationId, contractFile);
+  const generate = find(mapping.operations.generate.operation_id);
+  const variants = variantsOf('generate', mapping.operations.generate, generate, find);
   const ir: ProviderIR = { id, dir, relDir: `providers/${id}`, provider, mapping, models, contracts, generate, variants };
-  checkProviderConsistency(ir, canonicalParams);
+  const edit = mapping.operations.edit;
+  if (edit !== undefined) {
+    const operation = find(edit.operation_id);
+    ir.edit = { operation, variants: variantsOf('edit', edit, operation, find) };
+  }
+  checkProviderConsistency(ir, canonicalParams, canonicalFiles);
   const casesDir = join(dir, 'cases');
   if (existsSync(casesDir)) {
     for (const name of readdirSync(casesDir).filter((n) => n.endsWith('.yaml')).sort()) {
@@ -150,9 +161,14 @@ export async function loadSpec(paths: CodegenPaths): Promise<SpecIR> {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
-  const requestProperties = (canonical['image-generation-request']?.['properties'] ?? {}) as Record<string, Record<string, unknown>>;
-  const canonicalParams = new Set(Object.keys(requestProperties).filter((name) => requestProperties[name]!['x-imagegate-role'] === 'param'));
+  const requestProperties = {
+    ...((canonical['image-generation-request']?.['properties'] ?? {}) as Record<string, Record<string, unknown>>),
+    ...((canonical['image-edit-request']?.['properties'] ?? {}) as Record<string, Record<string, unknown>>),
+  };
+  const withRole = (role: string) => new Set(Object.keys(requestProperties).filter((name) => requestProperties[name]!['x-imagegate-role'] === role));
+  const canonicalParams = withRole('param');
+  const canonicalFiles = withRole('file');
   const providers: ProviderIR[] = [];
-  for (const id of providerIds) providers.push(await loadProvider(paths.specDir, id, paths, validators, canonicalParams));
-  return { canonical, canonicalParams, providers };
+  for (const id of providerIds) providers.push(await loadProvider(paths.specDir, id, paths, validators, canonicalParams, canonicalFiles));
+  return { canonical, canonicalParams, canonicalFiles, providers };
 }

@@ -19,14 +19,15 @@ export async function generate(paths: CodegenPaths): Promise<{ files: GeneratedF
   const { canonicalParams } = spec;
   const files: GeneratedFile[] = [
     await emitCanonicalTypes(spec.canonical),
-    await emitCanonicalParams(spec.canonical['image-generation-request']!),
+    await emitCanonicalParams(spec.canonical['image-generation-request']!, spec.canonical['image-edit-request']!),
     emitCanonicalValidators(spec.canonical),
     await emitRegistry(context, spec.providers),
   ];
   for (const provider of spec.providers) {
     files.push(
       await emitWireTypes(provider),
-      await emitTranslator(context, provider, canonicalParams),
+      await emitTranslator(context, provider, 'generate', canonicalParams),
+      ...(provider.edit === undefined ? [] : [await emitTranslator(context, provider, 'edit', canonicalParams)]),
       await emitCatalog(context, provider),
       await emitProviderIndex(context, provider, canonicalParams),
       emitWireValidator(provider),

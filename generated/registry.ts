@@ -83,6 +83,7 @@ export const registry: Registry = {
       'gemini-2.5-flash-image-preview',
       'gemini-3-pro-image-preview',
       'imagegeneration@006',
+      'imagen-3.0-capability-001',
       'imagen-3.0-fast-generate-001',
       'imagen-3.0-generate-001',
       'imagen-3.0-generate-002',

@@ -7,3 +7,6 @@ export { Router, type RouterOptions, type RouteCallOptions } from './router/rout
 export type { RouterConfig } from './router/router-settings.js';
 export { ConfigError } from './config/config-error.js';
 export type { ProxyConfig } from '../generated/canonical/types.js';
+export { imageEdit, type ImageEditParams, type ImageInput } from './image-edit.js';
+export { ImageStream, type StreamSummary } from './stream/image-stream.js';
+export type { ImageStreamEvent } from '../generated/canonical/types.js';

@@ -8,6 +8,8 @@ const typeNames: Record<string, string> = {
   error: 'ErrorResponse',
   warning: 'Warning',
   'proxy-config': 'ProxyConfig',
+  'image-edit-request': 'ImageEditFields',
+  'image-stream-event': 'ImageStreamEvent',
 };
 
 function stripDialect(schema: Record<string, unknown>): Record<string, unknown> {

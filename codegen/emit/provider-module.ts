@@ -1,12 +1,34 @@
 // The provider module: its settings, auth, catalog and error mapping as data, wired to its translators.
-import type { ProviderIR, RuleSetYaml, VariantIR } from '../ir.js';
+import type { EditRulesYaml, OperationKind, ProviderIR, RuleSetYaml, StreamYaml, VariantIR } from '../ir.js';
 import { formatTypeScript } from '../format.js';
 import { generatedHeader, srcImport, type EmitContext, type GeneratedFile } from './header.js';
 import { toLiteral } from './literal.js';
 
+function editRules(rules: EditRulesYaml | undefined): Record<string, unknown> | undefined {
+  if (rules === undefined) return undefined;
+  const { inputs } = rules;
+  return {
+    prompt: rules.prompt ?? 'required',
+    prompt_max_length: rules.prompt_max_length,
+    params: rules.params,
+    pricing: rules.pricing,
+    inputs: {
+      maxImages: inputs.max_images,
+      maxBytes: inputs.max_bytes,
+      mediaTypes: inputs.media_types,
+      mask: inputs.mask,
+      maskMediaTypes: inputs.mask_media_types ?? inputs.media_types,
+      square: inputs.square ?? false,
+    },
+  };
+}
+
 function ruleSets(sets: Record<string, RuleSetYaml> | undefined): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(sets ?? {}).map(([name, rules]) => [name, { prompt_max_length: rules.prompt_max_length, variant: rules.variant, params: rules.params, pricing: rules.pricing }]),
+    Object.entries(sets ?? {}).map(([name, rules]) => [
+      name,
+      { prompt_max_length: rules.prompt_max_length, variant: rules.variant, params: rules.params, pricing: rules.pricing, edit: editRules(rules.edit) },
+    ]),
   );
 }
 
@@ -37,6 +59,7 @@ export async function emitCatalog(context: EmitContext, provider: ProviderIR): P
     lookupStrip: provider.models.lookup_strip ?? [],
     models: ruleSets(provider.models.models),
     apiVersions: ruleSets(provider.models.api_versions),
+    editDefaults: editRules(provider.models.edit_defaults),
   };
   const code = [
     generatedHeader('provider-module', `spec/${provider.relDir}/models.yaml`),
@@ -54,6 +77,9 @@ function variantData(variant: VariantIR, canonicalParams: ReadonlySet<string>): 
   return {
     pathTemplate: variant.operation.path,
     typesFrom: variant.types.operationId,
+    family: variant.family,
+    when: variant.when,
+    encoding: request.encoding ?? 'json',
     mappedParams: accepted.sort(),
     extra: request.extra ?? 'passthrough',
     outcome: outcome === undefined ? undefined : { success: outcome.success, filtered: outcome.filtered },
@@ -67,9 +93,39 @@ function variantData(variant: VariantIR, canonicalParams: ReadonlySet<string>): 
   };
 }
 
+function streamData(stream: StreamYaml | undefined): Record<string, unknown> | undefined {
+  if (stream === undefined) return undefined;
+  const event = (e: StreamYaml['completed']) => ({ types: e.types, b64Json: e.b64_json, index: e.index, createdAt: e.created_at, usage: e.usage });
+  return {
+    param: stream.param,
+    type: stream.type,
+    partialImage: event(stream.partial_image),
+    completed: event(stream.completed),
+    error: stream.error,
+    keep: stream.keep ?? [],
+  };
+}
+
+function operationLiteral(provider: ProviderIR, kind: OperationKind, canonicalParams: ReadonlySet<string>, translators: string): string {
+  const yaml = provider.mapping.operations[kind]!;
+  const operation = kind === 'generate' ? provider.generate : provider.edit!.operation;
+  const variants = kind === 'generate' ? provider.variants : provider.edit!.variants;
+  const data = {
+    operationId: yaml.operation_id,
+    method: 'POST',
+    pathTemplate: operation.path,
+    baseSetting: yaml.url?.base_setting ?? 'api_base',
+    fullUrlWhenBaseContains: yaml.url?.full_url_when_base_contains,
+    stream: streamData(yaml.stream),
+  };
+  const variantEntries = variants
+    .map((v) => `${JSON.stringify(v.name)}: { ${toLiteral(variantData(v, canonicalParams)).slice(1, -1)}, ...${translators}[${JSON.stringify(v.name)}] }`)
+    .join(', ');
+  return `{ ${toLiteral(data).slice(1, -1)}, variants: { ${variantEntries} } }`;
+}
+
 export async function emitProviderIndex(context: EmitContext, provider: ProviderIR, canonicalParams: ReadonlySet<string>): Promise<GeneratedFile> {
   const path = `providers/${provider.id}/index.ts`;
-  const generate = provider.mapping.operations.generate;
   const errors = provider.mapping.errors;
   const data = {
     id: provider.id,
@@ -85,24 +141,15 @@ export async function emitProviderIndex(context: EmitContext, provider: Provider
       classify: errors.classify ?? [],
     },
   };
-  const operation = {
-    operationId: generate.operation_id,
-    method: 'POST',
-    pathTemplate: provider.generate.path,
-    baseSetting: generate.url?.base_setting ?? 'api_base',
-    fullUrlWhenBaseContains: generate.url?.full_url_when_base_contains,
-  };
-  const variants = provider.variants
-    .map((v) => `${JSON.stringify(v.name)}: { ${toLiteral(variantData(v, canonicalParams)).slice(1, -1)}, ...translators[${JSON.stringify(v.name)}] }`)
-    .join(', ');
   const dataLiteral = toLiteral(data).slice(1, -1);
-  const operationLiteral = toLiteral(operation).slice(1, -1);
+  const edit = provider.edit === undefined ? '' : `, edit: ${operationLiteral(provider, 'edit', canonicalParams, 'editTranslators')}`;
   const code = [
     generatedHeader('provider-module', `spec/${provider.relDir}/provider.yaml`),
     `import type { ProviderDefinition } from '${srcImport(context, path, 'provider/types.js')}';\n`,
     `import { catalog } from './catalog.js';\n`,
-    `import { translators } from './translate-generate.js';\n\n`,
-    `export const provider: ProviderDefinition = { ${dataLiteral}, catalog, generate: { ${operationLiteral}, variants: { ${variants} } } };\n`,
+    `import { translators } from './translate-generate.js';\n`,
+    provider.edit === undefined ? '' : `import { translators as editTranslators } from './translate-edit.js';\n`,
+    `\nexport const provider: ProviderDefinition = { ${dataLiteral}, catalog, generate: ${operationLiteral(provider, 'generate', canonicalParams, 'translators')}${edit} };\n`,
   ].join('');
   return { path, content: await formatTypeScript(code) };
 }

@@ -3,7 +3,7 @@
 // Request targets are checked against the contract's schemas by check-consistency (they may be nested
 // inside oneOf bodies that TypeScript cannot index).
 import { Node, Project, type SourceFile } from 'ts-morph';
-import type { FieldMapping, ProviderIR, VariantIR } from '../ir.js';
+import type { FieldMapping, OperationKind, ProviderIR, VariantIR } from '../ir.js';
 import { targetChoices, targetSegments } from '../check-consistency.js';
 import { formatTypeScript } from '../format.js';
 import { generatedHeader, srcImport, type EmitContext, type GeneratedFile } from './header.js';
@@ -106,11 +106,27 @@ function writeParamOrMapped(writes: string[], field: FieldMapping, value: string
   writes.push(`writeAt(body, ${segmentsLiteral(field.to as string)}, ${mapped}, ${label});`);
 }
 
+/** Files are written after every other param, so `append` lands after what the mapping put there (e.g. the prompt part). */
+function fileStatement(param: string, field: FieldMapping, multipart: boolean): string {
+  const files = `input.files[${JSON.stringify(param)}]`;
+  const target = field.to as string;
+  if (multipart) {
+    const repeatAs = field.file?.repeat_as === undefined ? '' : `, repeatAs: ${JSON.stringify(field.file.repeat_as)}`;
+    return `if (${files} !== undefined) fileParts.push({ name: ${JSON.stringify(target)}${repeatAs}, files: ${files} });`;
+  }
+  const options = JSON.stringify({ item: field.file?.item, list: field.file?.list ?? 'single' });
+  return `if (${files} !== undefined) writeFiles(body, ${segmentsLiteral(target)}, ${files}, ${options}, ${JSON.stringify(param)});`;
+}
+
 function addRequestBuilder(file: SourceFile, provider: ProviderIR, variant: VariantIR, canonicalParams: ReadonlySet<string>): void {
   const request = variant.request;
-  const entries = Object.entries(request.body).sort(([a], [b]) => a.localeCompare(b));
+  const multipart = request.encoding === 'multipart';
+  const all = Object.entries(request.body).sort(([a], [b]) => a.localeCompare(b));
+  const entries = all.filter(([, field]) => field.file === undefined);
+  const fileEntries = all.filter(([, field]) => field.file !== undefined);
   const mappedExtras = entries.filter(([param]) => param !== 'model' && !canonicalParams.has(param)).map(([param]) => param);
   const statements: string[] = ['const body: Record<string, unknown> = {};'];
+  if (multipart) statements.push('const fileParts: FilePart[] = [];');
   if ((request.extra ?? 'passthrough') === 'passthrough') {
     const at = request.extra_at === undefined ? '' : `, ${segmentsLiteral(request.extra_at)}`;
     statements.push(`applyExtras(body, input.extras, ${JSON.stringify(mappedExtras)}${at});`);
@@ -126,7 +142,9 @@ function addRequestBuilder(file: SourceFile, provider: ProviderIR, variant: Vari
     const source = canonicalParams.has(param) ? `input.params[${JSON.stringify(param)}]` : `input.extras[${JSON.stringify(param)}]`;
     statements.push(fieldStatement(param, field, source, (target) => targetChoices(provider, variant, target)));
   }
-  statements.push(`return { method: 'POST', path: ${pathExpression(variant)}, query: ${queryExpression(variant)}, body };`);
+  for (const [param, field] of fileEntries) statements.push(fileStatement(param, field, multipart));
+  const encoding = multipart ? `, encoding: 'multipart', fileParts` : '';
+  statements.push(`return { method: 'POST', path: ${pathExpression(variant)}, query: ${queryExpression(variant)}, body${encoding} };`);
   file.addFunction({
     name: `buildRequest${variantSuffix(variant)}`,
     parameters: [{ name: 'input', type: 'TranslateInput' }],
@@ -187,8 +205,9 @@ function addTypeAliases(file: SourceFile, variant: VariantIR): void {
   ]);
 }
 
-export async function emitTranslator(context: EmitContext, provider: ProviderIR, canonicalParams: ReadonlySet<string>): Promise<GeneratedFile> {
-  const path = `providers/${provider.id}/translate-generate.ts`;
+export async function emitTranslator(context: EmitContext, provider: ProviderIR, kind: OperationKind, canonicalParams: ReadonlySet<string>): Promise<GeneratedFile> {
+  const variants = kind === 'generate' ? provider.variants : (provider.edit?.variants ?? []);
+  const path = `providers/${provider.id}/translate-${kind}.ts`;
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile('translate.ts');
   file.addImportDeclarations([
@@ -196,7 +215,7 @@ export async function emitTranslator(context: EmitContext, provider: ProviderIR,
     {
       isTypeOnly: true,
       moduleSpecifier: srcImport(context, path, 'provider/types.js'),
-      namedImports: ['ParsedImage', 'ParsedResponse', 'TranslateInput', 'WireRequest'],
+      namedImports: ['FilePart', 'ParsedImage', 'ParsedResponse', 'TranslateInput', 'WireRequest'],
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/read-body.js'),
@@ -204,16 +223,16 @@ export async function emitTranslator(context: EmitContext, provider: ProviderIR,
     },
     {
       moduleSpecifier: srcImport(context, path, 'translate/write-body.js'),
-      namedImports: ['applyExtras', 'encodePathParam', 'mapValue', 'requireSetting', 'writeAt', 'writeParam'],
+      namedImports: ['applyExtras', 'encodePathParam', 'mapValue', 'requireSetting', 'writeAt', 'writeFiles', 'writeParam'],
     },
     { moduleSpecifier: srcImport(context, path, 'transforms/index.js'), namedImports: ['applyTransform'] },
   ]);
-  for (const variant of provider.variants) {
+  for (const variant of variants) {
     addTypeAliases(file, variant);
     addRequestBuilder(file, provider, variant, canonicalParams);
     addResponseParser(file, variant);
   }
-  const translators = provider.variants
+  const translators = variants
     .map((v) => `${JSON.stringify(v.name)}: { buildRequest: buildRequest${variantSuffix(v)}, parseResponse: parseResponse${variantSuffix(v)} }`)
     .join(', ');
   file.addStatements(`export const translators = { ${translators} };`);

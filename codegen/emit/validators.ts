@@ -3,7 +3,7 @@
 import { Ajv, type Options } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import type { ProviderIR } from '../ir.js';
+import type { ProviderIR, VariantIR } from '../ir.js';
 import { requestBodySchema } from '../check-consistency.js';
 import { variantSuffix } from './translator.js';
 import { generatedHeader, type GeneratedFile } from './header.js';
@@ -49,20 +49,25 @@ export function emitCanonicalValidators(schemas: Record<string, Record<string, u
   return { path: 'canonical/validators.ts', content: standalone(ajv, exports, header) };
 }
 
-/** One validator per variant's request body, exported as requestBodyValidators[variant]. */
+/** One validator per JSON variant's request body, exported as requestBodyValidators[variant] (edits: editRequestBodyValidators). */
 export function emitWireValidator(provider: ProviderIR): GeneratedFile {
   const contract = provider.contracts[0]!;
   const doc = contract.doc;
   const is31 = String(doc['openapi']).startsWith('3.1');
   const ajv = is31 ? new Ajv2020(options) : new Ajv(options);
   const exports: Record<string, string> = {};
-  for (const variant of provider.variants) {
-    const name = `validateRequestBody${variantSuffix(variant)}`;
-    ajv.addSchema({ ...(requestBodySchema(provider, variant.types) as object), components: doc['components'] }, variant.name);
-    exports[name] = variant.name;
+  const editVariants = (provider.edit?.variants ?? []).filter((v) => v.request.encoding !== 'multipart');
+  const exportName = (v: VariantIR) => `validate${v.kind === 'edit' ? 'Edit' : ''}RequestBody${variantSuffix(v)}`;
+  for (const variant of [...provider.variants, ...editVariants]) {
+    const key = `${variant.kind}:${variant.name}`;
+    ajv.addSchema({ ...(requestBodySchema(provider, variant.types) as object), components: doc['components'] }, key);
+    exports[exportName(variant)] = key;
   }
   const header = generatedHeader('validators', `spec/${provider.relDir}/${contract.file}`);
-  const table = provider.variants.map((v) => `${JSON.stringify(v.name)}: validateRequestBody${variantSuffix(v)}`).join(', ');
-  const code = standalone(ajv as Ajv, exports, header) + `export const requestBodyValidators = { ${table} };\n`;
+  const table = (variants: VariantIR[]) => variants.map((v) => `${JSON.stringify(v.name)}: ${exportName(v)}`).join(', ');
+  const code =
+    standalone(ajv as Ajv, exports, header) +
+    `export const requestBodyValidators = { ${table(provider.variants)} };\n` +
+    `export const editRequestBodyValidators = { ${table(editVariants)} };\n`;
   return { path: `providers/${provider.id}/validate-wire.ts`, content: code };
 }

@@ -16,10 +16,31 @@ export type components = {
       };
     };
     /**
+     * ImageEditRequest
+     * @description What an image edit adds to the unified generation request (whose params and controls it shares): the input image(s), an optional mask and input_fidelity. image is required; its presence is checked where files are read, with a message naming the forms it takes. x-imagegate-role file: image bytes, checked against the model's edit limits (count, bytes, media types) before anything is uploaded. In JSON (the proxy's JSON body) a file is a base64 string or a data:image/... URL; the SDK also takes Buffer, Uint8Array, ArrayBuffer, Blob/File and file: URLs.
+     */
+    ImageEditFields: {
+      /** @description The image to edit, or an array of images (models that take several). */
+      image?: components['schemas']['ImageEditFieldsFileInJson'] | components['schemas']['ImageEditFieldsFileInJson'][];
+      /**
+       * @description GPT image models: how closely to keep the input images' features (faces, logos).
+       * @enum {string}
+       */
+      input_fidelity?: 'high' | 'low';
+      /** @description Where to edit: a PNG whose fully transparent pixels (OpenAI) or black pixels (Titan / Nova) mark the area to change; same size as the first image. */
+      mask?: components['schemas']['ImageEditFieldsFileInJson'];
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description Base64 image bytes, or a data:image/<type>;base64, URL. */
+    ImageEditFieldsFileInJson: string;
+    /**
      * ImageGenerationRequest
      * @description The unified image generation request: OpenAI Images API params plus LiteLLM-style control params. Keys not listed here are provider-specific params and pass to the provider request body. x-imagegate-role: param = sent to the provider through the mapping; control = steers imagegate itself; credential = a credential or destination (a proxy client may not send it unless the operator allows).
      */
     ImageGenerationRequest: {
+      /** @description With stream: true on a provider that cannot stream, answer the finished image(s) as one completed event each instead of a streaming_unsupported error. */
+      allow_single_event_stream?: boolean;
       /** @description Provider base URL; overrides the provider's environment variable and default. */
       api_base?: string;
       /** @description Provider credential; overrides the provider's environment variable. */
@@ -127,6 +148,41 @@ export type components = {
       };
     };
     /**
+     * ImageStreamEvent
+     * @description One event of a streamed generation or edit, as the OpenAI Images API streams them (text/event-stream, the event name equal to type): partial images while the picture forms, then one completed event per image with the final image and the token usage.
+     */
+    ImageStreamEvent:
+      components['schemas']['ImageStreamEventPartialImage'] | components['schemas']['ImageStreamEventCompleted'];
+    ImageStreamEventCompleted: {
+      /** @description Base64 of the final image. */
+      b64_json: string;
+      background?: string;
+      created_at: number;
+      output_format?: string;
+      quality?: string;
+      size?: string;
+      /** @enum {unknown} */
+      type: 'image_generation.completed' | 'image_edit.completed';
+      /** @description Token usage, in the ImagesResponse usage shape (input_tokens, output_tokens, total_tokens, details). */
+      usage?: {
+        [key: string]: unknown;
+      };
+    };
+    ImageStreamEventPartialImage: {
+      /** @description Base64 of the partial image. */
+      b64_json: string;
+      background?: string;
+      /** @description Unix time (seconds) the event was created. */
+      created_at: number;
+      output_format?: string;
+      /** @description 0-based index of this partial image. */
+      partial_image_index: number;
+      quality?: string;
+      size?: string;
+      /** @enum {unknown} */
+      type: 'image_generation.partial_image' | 'image_edit.partial_image';
+    };
+    /**
      * ProxyConfig
      * @description The proxy's config.yaml, in LiteLLM's format. Values are checked after os.environ/NAME references are read. Sections and keys imagegate does not use (LiteLLM chat, database, callback settings) are reported once as ignored: they are the additionalProperties errors of the settings objects below, which the loader turns into one warning.
      */
@@ -227,7 +283,8 @@ export type components = {
      */
     Warning: {
       /** @enum {string} */
-      code: 'param-dropped' | 'unvalidated-model' | 'partially-filtered' | 'data-url' | 'unknown-price';
+      code:
+        'param-dropped' | 'unvalidated-model' | 'partially-filtered' | 'data-url' | 'unknown-price' | 'stream-emulated';
       message: string;
       param?: string;
     };
@@ -242,7 +299,12 @@ export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 
 export type ErrorResponse = components['schemas']['ErrorResponse'];
+export type ImageEditFields = components['schemas']['ImageEditFields'];
+export type ImageEditFieldsFileInJson = components['schemas']['ImageEditFieldsFileInJson'];
 export type ImageGenerationRequest = components['schemas']['ImageGenerationRequest'];
+export type ImageStreamEvent = components['schemas']['ImageStreamEvent'];
+export type ImageStreamEventCompleted = components['schemas']['ImageStreamEventCompleted'];
+export type ImageStreamEventPartialImage = components['schemas']['ImageStreamEventPartialImage'];
 export type ImagesResponse = components['schemas']['ImagesResponse'];
 export type ProxyConfig = components['schemas']['ProxyConfig'];
 export type ProxyConfigDeployment = components['schemas']['ProxyConfigDeployment'];

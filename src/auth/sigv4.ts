@@ -6,7 +6,7 @@ export interface SignableRequest {
   url: URL;
   method: string;
   headers: Record<string, string>;
-  body: string;
+  body: string | Uint8Array;
 }
 
 let signerModule: Promise<{ SignatureV4: typeof SignatureV4; Hash: typeof import('@smithy/hash-node').Hash }> | undefined;

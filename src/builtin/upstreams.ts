@@ -2,7 +2,10 @@
 // so a provider spec can point at them and run fully offline through the same pipeline.
 import type { HttpRequest, HttpResponse } from '../http/transport.js';
 
-export type BuiltinUpstream = (request: HttpRequest, signal: AbortSignal) => Promise<HttpResponse>;
+/** A built-in upstream's answer: with `stream`, the body is sent as the stream produces it and `body` is ignored. */
+export type BuiltinResponse = HttpResponse & { stream?: AsyncIterable<Uint8Array> };
+
+export type BuiltinUpstream = (request: HttpRequest, signal: AbortSignal) => Promise<BuiltinResponse>;
 
 const upstreams: Record<string, () => Promise<BuiltinUpstream>> = {
   'synthetic-images': async () => (await import('./synthetic-images-upstream.js')).handleSyntheticImages,
@@ -12,7 +15,7 @@ export const BUILTIN_PROTOCOL = 'builtin:';
 
 const loaded = new Map<string, BuiltinUpstream>();
 
-export async function callBuiltin(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+export async function callBuiltin(request: HttpRequest, signal: AbortSignal): Promise<BuiltinResponse> {
   const name = new URL(request.url).host;
   const load = Object.prototype.hasOwnProperty.call(upstreams, name) ? upstreams[name] : undefined;
   if (load === undefined) {

@@ -1,13 +1,6 @@
 import { Agent, request } from 'undici';
 import { BUILTIN_PROTOCOL, callBuiltin } from '../builtin/upstreams.js';
-import {
-  APIConnectionError,
-  APIUserAbortError,
-  BadGatewayError,
-  ImagegateError,
-  TimeoutError,
-  type ErrorDetails,
-} from '../errors/classes.js';
+import { APIConnectionError, APIUserAbortError, BadGatewayError, ImagegateError, TimeoutError, type ErrorDetails } from '../errors/classes.js';
 
 export interface HttpRequest {
   url: string;
@@ -40,16 +33,23 @@ const agent = new Agent({
   bodyTimeout: 0,
 });
 
-class ResponseTooLarge extends Error {}
+/** A response whose body is read as it arrives; reading it maps timeouts, aborts and resets like the request. */
+export interface StreamingHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: AsyncIterable<Uint8Array>;
+}
 
-export async function sendHttp(req: HttpRequest, options: SendOptions): Promise<HttpResponse> {
-  const details: ErrorDetails = { provider: options.context?.provider, model: options.context?.model };
-  const origin = originOf(req.url, details);
-  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+interface Exchange {
+  signal: AbortSignal;
+  cause: () => 'timeout' | 'user' | undefined;
+  abort: () => void;
+  close: () => void;
+}
+
+function startExchange(options: SendOptions, details: ErrorDetails): Exchange {
   const userSignal = options.signal;
-
   if (userSignal?.aborted) throw userAbort(details, userSignal.reason);
-
   const controller = new AbortController();
   let cause: 'timeout' | 'user' | undefined;
   const timer = setTimeout(() => {
@@ -61,49 +61,89 @@ export async function sendHttp(req: HttpRequest, options: SendOptions): Promise<
     controller.abort();
   };
   userSignal?.addEventListener('abort', onUserAbort, { once: true });
+  return {
+    signal: controller.signal,
+    cause: () => cause,
+    abort: () => controller.abort(),
+    close: () => {
+      clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onUserAbort);
+    },
+  };
+}
 
+function failure(error: unknown, exchange: Exchange, origin: string, options: SendOptions, details: ErrorDetails): Error {
+  if (error instanceof ImagegateError) return error;
+  if (exchange.cause() === 'timeout') return new TimeoutError(`Request to ${origin} timed out after ${formatSeconds(options.timeoutMs)}`, details);
+  if (exchange.cause() === 'user') return userAbort(details, options.signal?.reason);
+  return connectionError(error, origin, details);
+}
+
+async function* readBody(source: AsyncIterable<Uint8Array>, exchange: Exchange, fail: (error: unknown) => Error): AsyncGenerator<Uint8Array> {
+  let complete = false;
   try {
-    if (req.url.startsWith(BUILTIN_PROTOCOL)) return await callBuiltin(req, controller.signal);
-    const response = await request(req.url, {
-      dispatcher: agent,
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: controller.signal,
-    });
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      controller.abort();
-      throw new ResponseTooLarge();
+    for await (const chunk of source) yield chunk;
+    complete = true;
+  } catch (error) {
+    throw fail(error);
+  } finally {
+    // A reader that stops early (or fails) cancels the rest of the upstream body; a complete one keeps the connection.
+    if (!complete) exchange.abort();
+    exchange.close();
+  }
+}
+
+/** Sends a request and answers once the status and headers are in; the body streams. The timeout bounds the whole exchange. */
+export async function openHttp(req: HttpRequest, options: SendOptions): Promise<StreamingHttpResponse> {
+  const details: ErrorDetails = { provider: options.context?.provider, model: options.context?.model };
+  const origin = originOf(req.url, details);
+  const exchange = startExchange(options, details);
+  const fail = (error: unknown) => failure(error, exchange, origin, options, details);
+  try {
+    if (req.url.startsWith(BUILTIN_PROTOCOL)) {
+      const answer = await callBuiltin(req, exchange.signal);
+      const source =
+        answer.stream ??
+        (async function* () {
+          yield Buffer.from(answer.body, 'utf8');
+        })();
+      return { status: answer.status, headers: answer.headers, body: readBody(source, exchange, fail) };
     }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > maxBytes) {
-        controller.abort();
-        throw new ResponseTooLarge();
-      }
-      chunks.push(chunk);
-    }
+    const response = await request(req.url, { dispatcher: agent, method: req.method, headers: req.headers, body: req.body, signal: exchange.signal });
     return {
       status: response.statusCode,
       headers: normalizeHeaders(response.headers),
-      body: Buffer.concat(chunks, received).toString('utf8'),
+      body: readBody(response.body as AsyncIterable<Uint8Array>, exchange, fail),
     };
   } catch (error) {
-    if (error instanceof ResponseTooLarge) {
-      throw new BadGatewayError(`Upstream ${origin} sent a response larger than ${maxBytes} bytes`, details);
-    }
-    if (cause === 'timeout') {
-      throw new TimeoutError(`Request to ${origin} timed out after ${formatSeconds(options.timeoutMs)}`, details);
-    }
-    if (cause === 'user') throw userAbort(details, userSignal?.reason);
-    throw connectionError(error, origin, details);
-  } finally {
-    clearTimeout(timer);
-    userSignal?.removeEventListener('abort', onUserAbort);
+    exchange.close();
+    throw fail(error);
   }
+}
+
+export async function sendHttp(req: HttpRequest, options: SendOptions): Promise<HttpResponse> {
+  const details: ErrorDetails = { provider: options.context?.provider, model: options.context?.model };
+  const origin = originOf(req.url, details);
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const tooLarge = () => new BadGatewayError(`Upstream ${origin} sent a response larger than ${maxBytes} bytes`, details);
+  const response = await openHttp(req, options);
+  const declared = Number(response.headers['content-length']);
+  const iterator = response.body[Symbol.asyncIterator]();
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await iterator.return?.();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+    received += next.value.length;
+    if (received > maxBytes) {
+      await iterator.return?.();
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return { status: response.status, headers: response.headers, body: Buffer.concat(chunks, received).toString('utf8') };
 }
 
 function originOf(url: string, details: ErrorDetails): string {

@@ -1,5 +1,6 @@
 // Sorts a call's keys by role: provider params, imagegate controls and credentials, provider-specific extras.
-import { requestParamRoles } from '../../generated/canonical/params.js';
+// An edit's files (image, mask) are taken out before this.
+import { editParamRoles, requestParamRoles } from '../../generated/canonical/params.js';
 
 export interface SplitParams {
   /** Unified params for the mapping (prompt, n, size, ...). */
@@ -10,11 +11,13 @@ export interface SplitParams {
   extras: Record<string, unknown>;
 }
 
-export function splitParams(request: Record<string, unknown>): SplitParams {
+export function splitParams(request: Record<string, unknown>, operation: 'generate' | 'edit' = 'generate'): SplitParams {
+  const roles = operation === 'edit' ? editParamRoles : requestParamRoles;
   const split: SplitParams = { params: {}, controls: {}, extras: {} };
   for (const [key, value] of Object.entries(request)) {
     if (value === undefined) continue;
-    const role = Object.prototype.hasOwnProperty.call(requestParamRoles, key) ? requestParamRoles[key] : undefined;
+    const role = Object.prototype.hasOwnProperty.call(roles, key) ? roles[key] : undefined;
+    if (role === 'file') continue;
     const target = role === 'param' ? split.params : role === undefined ? split.extras : split.controls;
     target[key] = value;
   }

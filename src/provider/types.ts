@@ -87,8 +87,28 @@ export interface Pricing {
   per_million_tokens?: Partial<Record<'text_input' | 'image_input' | 'text_output' | 'image_output', number>>;
 }
 
+export interface EditInputRules {
+  maxImages: number;
+  maxBytes: number;
+  mediaTypes: readonly string[];
+  mask: 'optional' | 'required' | 'unsupported';
+  maskMediaTypes: readonly string[];
+  square: boolean;
+}
+
+/** A model that edits: the params it accepts for an edit and the input files it takes. */
+export interface EditRules {
+  prompt: 'required' | 'optional';
+  prompt_max_length?: number;
+  params: Readonly<Record<string, ParamRule>>;
+  pricing?: Pricing;
+  inputs: EditInputRules;
+}
+
 export interface RuleSet {
   pricing?: Pricing;
+  /** Present when the model edits images. */
+  edit?: EditRules;
   prompt_max_length?: number;
   /** The generate variant (body format) of this model. */
   variant?: string;
@@ -102,6 +122,8 @@ export interface Catalog {
   lookupStrip: readonly string[];
   models: Readonly<Record<string, RuleSet>>;
   apiVersions: Readonly<Record<string, RuleSet>>;
+  /** Edit rules for uncatalogued (pass-through) models. */
+  editDefaults?: EditRules;
 }
 
 export interface ErrorRule {
@@ -118,12 +140,28 @@ export interface ErrorMapping {
   classify: readonly ErrorRule[];
 }
 
-/** What a request translator receives: the provider model id, the params the rules let through, settings. */
+/** An input image: its bytes, the media type read from them, and a file name for multipart uploads. */
+export interface ImageFile {
+  bytes: Uint8Array;
+  mediaType: string;
+  filename: string;
+}
+
+/** What a request translator receives: the provider model id, the params the rules let through, settings, input files. */
 export interface TranslateInput {
   model: string;
   params: Readonly<Record<string, unknown>>;
   extras: Readonly<Record<string, unknown>>;
   settings: Readonly<Record<string, string | undefined>>;
+  /** Edit input files by unified param (image, mask); empty for a generation. */
+  files: Readonly<Record<string, readonly ImageFile[]>>;
+}
+
+/** Files sent as multipart parts: one part named `name`, or, when several, each named `repeatAs` (when given). */
+export interface FilePart {
+  name: string;
+  repeatAs?: string;
+  files: readonly ImageFile[];
 }
 
 /** A provider request before the base URL and auth are applied. `path` is already encoded. */
@@ -132,6 +170,9 @@ export interface WireRequest {
   path: string;
   query: Record<string, string>;
   body: Record<string, unknown>;
+  /** multipart: body's top-level keys become form fields, fileParts file parts. Absent: a JSON body. */
+  encoding?: 'multipart';
+  fileParts?: FilePart[];
 }
 
 export interface ParsedImage {
@@ -164,12 +205,19 @@ export interface DataUrlRule {
   byParam?: { param: string; mediaTypes: Readonly<Record<string, string>> };
 }
 
-/** One body format of the generate operation. */
+export type WhenRule = Readonly<Record<string, 'present' | 'absent' | readonly (string | number | boolean)[]>>;
+
+/** One body format of an operation. */
 export interface GenerateVariant {
   /** The operation this variant calls (its path template). */
   pathTemplate: string;
   /** The operation whose schemas describe this variant's bodies. */
   typesFrom: string;
+  /** Edit: the catalog variant (model family) this format serves; absent: every model. */
+  family?: string;
+  /** Edit: the call must match these conditions for this format to be used. */
+  when?: WhenRule;
+  encoding: 'json' | 'multipart';
   /** Unified params this variant accepts (written to the body or handled locally). */
   mappedParams: readonly string[];
   extra: 'passthrough' | 'reject';
@@ -179,15 +227,36 @@ export interface GenerateVariant {
   parseResponse(body: unknown): ParsedResponse;
 }
 
+export interface StreamEventRule {
+  types: readonly string[];
+  b64Json: string;
+  index?: string;
+  createdAt?: string;
+  usage?: string;
+}
+
+/** The provider streams the operation as server-sent events when `param` is true; pointers read each event's JSON. */
+export interface StreamRule {
+  param: string;
+  type: string;
+  partialImage: StreamEventRule;
+  completed: StreamEventRule;
+  error?: { types: readonly string[]; message: readonly string[]; code?: string };
+  keep: readonly string[];
+}
+
 export interface GenerateOperation {
   operationId: string;
   method: 'POST';
   pathTemplate: string;
   baseSetting: string;
   fullUrlWhenBaseContains?: string;
+  stream?: StreamRule;
   /** Body formats by name; a provider with one format has the single variant "default". */
   variants: Readonly<Record<string, GenerateVariant>>;
 }
+
+export type ProviderOperation = GenerateOperation;
 
 export interface ProviderDefinition {
   id: string;
@@ -197,6 +266,8 @@ export interface ProviderDefinition {
   catalog: Catalog;
   errors: ErrorMapping;
   generate: GenerateOperation;
+  /** Image edits, when the provider's contract has them. */
+  edit?: ProviderOperation;
 }
 
 export interface PrefixRoute {

@@ -57,7 +57,11 @@ function frameworkReply(error: FrameworkError, limitMb: number): ErrorReply | un
         'request_too_large',
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return envelope(415, 'Send the request as JSON with Content-Type: application/json.', 'unsupported_media_type');
+      return envelope(
+        415,
+        'Send the request as JSON with Content-Type: application/json (image edits also take multipart/form-data).',
+        'unsupported_media_type',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return envelope(400, 'The request body is empty: send a JSON object such as {"model": "...", "prompt": "..."}.', 'invalid_json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -3,6 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutingInfo } from '../errors/classes.js';
 import { formatUsd } from './spend-ledger.js';
 
+/** The status recorded for a request whose client disconnected before its answer ended (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 export interface RequestContext {
   startedAt: number;
   upstreamMs: number;
@@ -17,6 +20,13 @@ export interface RequestContext {
   images: number | undefined;
   /** Counted in /metrics and /spend already. */
   recorded: boolean;
+  /** Its log line written already. */
+  logged: boolean;
+  /**
+   * The status to record when it differs from the HTTP status: a stream that failed after its 200 headers went out
+   * (the error's status), a client that left before the end (499).
+   */
+  status: number | undefined;
   error: { type: string; code: string | null; message: string } | undefined;
 }
 
@@ -36,6 +46,8 @@ export function newRequestContext(): RequestContext {
     responseCost: undefined,
     images: undefined,
     recorded: false,
+    logged: false,
+    status: undefined,
     error: undefined,
   };
 }

@@ -6,6 +6,11 @@ const QUIET_PATHS = new Set(['/health/liveliness', '/health/readiness']);
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   // Null only when a request failed before the onRequest hook gave it a context.
   const context = request.imagegate ?? null;
+  // A stream that ends after its client left is logged by the stream, not by fastify's onResponse: once only.
+  if (context !== null) {
+    if (context.logged) return;
+    context.logged = true;
+  }
   const routing = context?.routing;
   const path = request.url.split('?')[0]!;
   const timing =
@@ -20,7 +25,7 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
     call_id: request.id,
     method: request.method,
     path,
-    status: reply.statusCode,
+    status: context?.status ?? reply.statusCode,
     ...timing,
     model_group: routing?.model_group,
     deployment_id: routing?.model_id ?? undefined,

@@ -1,13 +1,14 @@
 // The proxy app: fastify with the OpenAI-compatible routes, key check, error envelope and one log line per request.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Router } from '../router/router.js';
 import { envelope, errorReply } from './error-reply.js';
 import { createKeyCheck } from './master-key.js';
 import { ProxyMetrics, recordImageRequest } from './metrics.js';
-import { newRequestContext, setImagegateHeaders } from './request-context.js';
+import { CLIENT_CLOSED_REQUEST, newRequestContext, setImagegateHeaders } from './request-context.js';
 import { logRequest } from './request-log.js';
 import { registerHealthRoutes, type HealthState } from './routes/health.js';
+import { registerImageEditRoutes } from './routes/image-edits.js';
 import { registerImageGenerationRoutes } from './routes/image-generations.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
@@ -32,8 +33,6 @@ export interface ProxyOptions {
 const UNAUTHENTICATED = new Set(['/health/liveliness', '/health/readiness']);
 
 export const DEFAULT_MAX_REQUEST_SIZE_MB = 10;
-/** The status label of a request whose client disconnected before its answer (nginx's convention). */
-const CLIENT_CLOSED_REQUEST = 499;
 
 export function buildProxy(options: ProxyOptions): FastifyInstance {
   const app = Fastify({
@@ -100,7 +99,7 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   app.setNotFoundHandler(async (request, reply) => {
     const { status, body } = envelope(
       404,
-      `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations, GET /v1/models, /spend, /metrics and /health/*.`,
+      `No route ${request.method} ${request.url.split('?')[0]}: imagegate serves POST /v1/images/generations, POST /v1/images/edits, GET /v1/models, /spend, /metrics and /health/*.`,
       'route_not_found',
     );
     request.imagegate.error = {
@@ -114,16 +113,23 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
 
   registerHealthRoutes(app, options.health, options.router.modelGroups().length);
   registerModelRoutes(app, options.router, options.startedAtSeconds);
-  registerImageGenerationRoutes(app, {
+  const imageRoutes = {
     router: options.router,
     allowClientSideCredentials: options.allowClientSideCredentials,
+    maxRequestSizeMb: options.maxRequestSizeMb,
     // Image traffic, failures included, is counted as its answer goes out: from the same context as its x-imagegate-*
-    // headers, before the client can read /spend, and also for a client that already left (fastify has no onResponse then).
-    onAnswer: (request, reply, route) => {
-      if (request.imagegate)
-        recordImageRequest(request.imagegate, route, reply.raw.destroyed ? CLIENT_CLOSED_REQUEST : reply.statusCode, metrics, spend);
+    // headers, before the client can read /spend, and also for a client that already left (fastify has no onResponse
+    // then). A stream is counted when it ends, with the status it ended with.
+    onAnswer: (request: FastifyRequest, reply: FastifyReply, route: string) => {
+      const context = request.imagegate;
+      if (context) {
+        const status = context.status ?? (reply.raw.destroyed ? CLIENT_CLOSED_REQUEST : reply.statusCode);
+        recordImageRequest(context, route, status, metrics, spend);
+      }
     },
-  });
+  };
+  registerImageGenerationRoutes(app, imageRoutes);
+  registerImageEditRoutes(app, imageRoutes);
   registerSpendRoutes(app, spend);
   registerMetricsRoutes(app, metrics);
   return app;

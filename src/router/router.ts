@@ -13,8 +13,11 @@ import {
 } from '../errors/classes.js';
 import { abortableSleep, isRetryable, retryDelayMs } from '../http/retry.js';
 import { imageGeneration, type ImageGenerationParams } from '../image-generation.js';
+import { editWithFiles, type ImageEditParams } from '../image-edit.js';
+import { readEditFiles, type EditFiles } from '../files/edit-inputs.js';
 import type { Registry } from '../provider/types.js';
 import { createImageResponse, type ImageResponse } from '../response/image-response.js';
+import { ImageStream } from '../stream/image-stream.js';
 import { Cooldowns } from './cooldowns.js';
 import { toDeployment, type Deployment } from './deployment.js';
 import { DeploymentStats } from './deployment-stats.js';
@@ -105,8 +108,26 @@ export class Router {
     return this.groups.get(group) ?? [];
   }
 
-  async imageGeneration(input: ImageGenerationParams, options: RouteCallOptions = {}): Promise<ImageResponse> {
-    const { signal, ...request } = input;
+  imageGeneration(input: ImageGenerationParams & { stream: true }, options?: RouteCallOptions): Promise<ImageStream>;
+  imageGeneration(input: ImageGenerationParams & { stream?: false | undefined }, options?: RouteCallOptions): Promise<ImageResponse>;
+  imageGeneration(input: ImageGenerationParams, options?: RouteCallOptions): Promise<ImageResponse | ImageStream>;
+  async imageGeneration(input: ImageGenerationParams, options: RouteCallOptions = {}): Promise<ImageResponse | ImageStream> {
+    return this.route(input as Record<string, unknown>, undefined, options);
+  }
+
+  /** An edit, routed like a generation; the input files are read once, before the first deployment is tried. */
+  imageEdit(input: ImageEditParams & { stream: true }, options?: RouteCallOptions): Promise<ImageStream>;
+  imageEdit(input: ImageEditParams & { stream?: false | undefined }, options?: RouteCallOptions): Promise<ImageResponse>;
+  imageEdit(input: ImageEditParams, options?: RouteCallOptions): Promise<ImageResponse | ImageStream>;
+  async imageEdit(input: ImageEditParams, options: RouteCallOptions = {}): Promise<ImageResponse | ImageStream> {
+    const { image, mask, ...rest } = input;
+    const files = await readEditFiles({ image, mask });
+    return this.route(rest as Record<string, unknown>, files, options);
+  }
+
+  private async route(input: Record<string, unknown>, files: EditFiles | undefined, options: RouteCallOptions): Promise<ImageResponse | ImageStream> {
+    const { signal: rawSignal, ...request } = input;
+    const signal = rawSignal as AbortSignal | undefined;
     const group = request.model;
     if (typeof group !== 'string' || group.length === 0) {
       throw new BadRequestError(`model is required: name one of the model groups (${this.modelGroups().join(', ')}).`, {
@@ -135,7 +156,11 @@ export class Router {
     for (const [index, name] of chain.entries()) {
       if (index > 0) routing.attempted_fallbacks++;
       try {
-        const response = await this.callGroup(name, request, signal, routing, failures, options);
+        const response = await this.callGroup(name, request, files, signal, routing, failures, options);
+        if (response instanceof ImageStream) {
+          response._hidden_params.routing = { ...routing };
+          return response;
+        }
         return createImageResponse({ ...response }, { ...response._hidden_params, routing: { ...routing } });
       } catch (error) {
         if (isRequestError(error) || !(error instanceof ImagegateError)) throw annotate(error, routing);
@@ -149,11 +174,12 @@ export class Router {
   private async callGroup(
     group: string,
     request: Record<string, unknown>,
+    files: EditFiles | undefined,
     signal: AbortSignal | undefined,
     routing: RoutingInfo,
     failures: { lastUpstream: unknown },
     options: RouteCallOptions,
-  ): Promise<ImageResponse> {
+  ): Promise<ImageResponse | ImageStream> {
     const deployments = this.groups.get(group)!;
     const canCoolDown = deployments.length > 1 || this.settings.fallbacks.has(group);
     const numRetries = (request['num_retries'] as number | undefined) ?? this.settings.numRetries;
@@ -165,7 +191,7 @@ export class Router {
       routing.model_id = deployment.id;
       routing.provider = deployment.providerId;
       try {
-        return await this.callDeployment(deployment, request, signal, options);
+        return await this.callDeployment(deployment, request, files, signal, options);
       } catch (error) {
         if (isRequestError(error) || !(error instanceof ImagegateError)) throw error;
         failures.lastUpstream = error;
@@ -218,9 +244,10 @@ export class Router {
   private async callDeployment(
     deployment: Deployment,
     request: Record<string, unknown>,
+    files: EditFiles | undefined,
     signal: AbortSignal | undefined,
     options: RouteCallOptions,
-  ): Promise<ImageResponse> {
+  ): Promise<ImageResponse | ImageStream> {
     const { num_retries: _routerRetries, timeout: requestedTimeout, ...clientParams } = request;
     const timeoutSeconds = (requestedTimeout as number | undefined) ?? deployment.timeoutSeconds ?? this.settings.timeoutSeconds;
     const params = {
@@ -237,13 +264,15 @@ export class Router {
     const started = performance.now();
     let outcome: 'succeeded' | 'failed' | 'aborted' = 'failed';
     try {
-      const response = await imageGeneration(params, {
+      const callOptions = {
         env: this.env,
         now: this.now,
         registry: this.registry,
         onUpstreamDuration: options.onUpstreamDuration,
         pricing: deployment.pricing,
-      });
+      };
+      // A stream counts as answered once its first byte is in: retries and fallbacks end there.
+      const response = files === undefined ? await imageGeneration(params, callOptions) : await editWithFiles(params as Record<string, unknown>, files, callOptions);
       outcome = 'succeeded';
       return response;
     } catch (error) {

@@ -1,7 +1,7 @@
 // Enforces the catalog before any network call: an unsupported param or value is an
 // UnsupportedParamsError, or, with drop_params, removed and reported as a warning.
 import { BadRequestError, UnsupportedParamsError } from '../errors/classes.js';
-import type { GenerateVariant, ProviderDefinition, RuleSet } from '../provider/types.js';
+import type { EditInputRules, GenerateVariant, ProviderDefinition, ProviderOperation, RuleSet, WhenRule } from '../provider/types.js';
 import type { Warning } from '../response/warnings.js';
 import { checkValue } from './check-value.js';
 
@@ -14,6 +14,10 @@ export interface RulesInput {
   /** Provider-specific params; those the catalog governs are checked too. */
   extras?: Record<string, unknown>;
   dropParams: boolean;
+  /** Which operation's rules apply (default generate). */
+  operation?: 'generate' | 'edit';
+  /** Edit: the input files given, by param (they take part in choosing the body format). */
+  files?: Readonly<Record<string, readonly unknown[]>>;
 }
 
 export interface RulesOutcome {
@@ -21,6 +25,10 @@ export interface RulesOutcome {
   extras: Record<string, unknown>;
   variant: GenerateVariant;
   warnings: Warning[];
+  /** Edit: the input limits of the model (or the provider's defaults for an uncatalogued one). */
+  inputs?: EditInputRules;
+  /** Edit: whether the model needs a prompt. */
+  promptRequired: boolean;
 }
 
 interface NamedRules {
@@ -37,7 +45,45 @@ export function catalogKey(provider: ProviderDefinition, model: string): string 
   return provider.catalog.lookupStrip.reduce((key, pattern) => key.replace(new RegExp(pattern), ''), model);
 }
 
+function operationOf(input: RulesInput): ProviderOperation {
+  if (input.operation !== 'edit') return input.provider.generate;
+  const edit = input.provider.edit;
+  if (edit === undefined) {
+    throw new BadRequestError(`${input.provider.displayName} has no image edit operation; edit with a provider that has one (see the README's edit table).`, {
+      param: 'model',
+      provider: input.provider.id,
+      model: input.model,
+      code: 'edit_unsupported',
+    });
+  }
+  return edit;
+}
+
+function matches(when: WhenRule | undefined, values: Record<string, unknown>): boolean {
+  return Object.entries(when ?? {}).every(([name, condition]) => {
+    const value = values[name];
+    if (condition === 'present') return value !== undefined;
+    if (condition === 'absent') return value === undefined;
+    return condition.includes(value as string | number | boolean);
+  });
+}
+
+function chooseEditVariant(input: RulesInput, operation: ProviderOperation, family: string | undefined): GenerateVariant {
+  const values = { ...input.extras, ...input.params, ...input.files };
+  const candidates = Object.values(operation.variants).filter((variant) => variant.family === undefined || variant.family === family);
+  const chosen = candidates.find((variant) => matches(variant.when, values));
+  if (chosen !== undefined) return chosen;
+  const ways = candidates.map((variant) => Object.entries(variant.when ?? {}).map(([name, condition]) => (typeof condition === 'string' ? `${name} ${condition}` : `${name} one of ${condition.join(', ')}`)).join(' and '));
+  throw new BadRequestError(`${input.provider.displayName} cannot edit with model "${input.model}" given these params; it edits with: ${ways.join('; ') || '(no format)'}.`, {
+    param: 'model',
+    provider: input.provider.id,
+    model: input.model,
+    code: 'edit_unsupported',
+  });
+}
+
 function chooseVariant(input: RulesInput, modelRules: RuleSet | undefined): GenerateVariant {
+  if (input.operation === 'edit') return chooseEditVariant(input, operationOf(input), modelRules?.variant);
   const { variants } = input.provider.generate;
   const names = Object.keys(variants);
   const name = modelRules?.variant ?? (names.length === 1 ? names[0] : undefined);
@@ -103,7 +149,7 @@ function problemWith(
   const { input, sets, variant, isExtra } = context;
   const { provider } = input;
   if (!isExtra && !variant.mappedParams.includes(param)) {
-    const scope = Object.keys(provider.generate.variants).length > 1 ? `model ${input.model}` : `for any model; model ${input.model}`;
+    const scope = Object.keys(operationOf(input).variants).length > 1 ? `model ${input.model}` : `for any model; model ${input.model}`;
     return `${provider.displayName} does not support ${param} (${scope})`;
   }
   if (!provider.catalog.governedParams.includes(param)) return undefined;
@@ -128,9 +174,46 @@ function checkPromptLength(input: RulesInput, sets: NamedRules[]): void {
   }
 }
 
+/** An edit is ruled by each rule set's edit rules; a catalogued model (or api-version) without them does not edit. */
+function editRuleSets(input: RulesInput, sets: NamedRules[]): { sets: NamedRules[]; inputs: EditInputRules; promptRequired: boolean } {
+  const { catalog, displayName } = input.provider;
+  const editing = Object.entries(catalog.models).filter(([, rules]) => rules.edit !== undefined).map(([name]) => name);
+  const editSets: NamedRules[] = [];
+  let inputs: EditInputRules | undefined;
+  let promptRequired = sets.length === 0 ? catalog.editDefaults?.prompt === 'required' : true;
+  for (const { label, rules } of sets) {
+    if (rules.edit === undefined) {
+      throw new BadRequestError(`${displayName} ${label} does not edit images. Models that do: ${editing.join(', ') || '(none)'}.`, {
+        param: 'model',
+        provider: input.provider.id,
+        model: input.model,
+        code: 'edit_unsupported',
+      });
+    }
+    editSets.push({ label, rules: { params: rules.edit.params, prompt_max_length: rules.edit.prompt_max_length, variant: rules.variant } });
+    inputs ??= rules.edit.inputs;
+    promptRequired = rules.edit.prompt === 'required';
+  }
+  inputs ??= catalog.editDefaults?.inputs;
+  if (inputs === undefined) {
+    throw new BadRequestError(`${displayName} does not know the input limits of model "${input.model}" for edits. Use one of: ${editing.join(', ')}, or pass base_model.`, {
+      param: 'model',
+      provider: input.provider.id,
+      model: input.model,
+      code: 'edit_unsupported',
+    });
+  }
+  return { sets: editSets, inputs, promptRequired };
+}
+
 export function applyRules(input: RulesInput): RulesOutcome {
   const warnings: Warning[] = [];
-  const { sets, modelRules } = applicableRules(input, warnings);
+  const applicable = applicableRules(input, warnings);
+  const { modelRules } = applicable;
+  let sets = applicable.sets;
+  let inputs: EditInputRules | undefined;
+  let promptRequired = true;
+  if (input.operation === 'edit') ({ sets, inputs, promptRequired } = editRuleSets(input, sets));
   const variant = chooseVariant(input, modelRules);
   checkPromptLength(input, sets);
   const params = { ...input.params };
@@ -151,5 +234,5 @@ export function applyRules(input: RulesInput): RulesOutcome {
     delete values[param];
     warnings.push({ code: 'param-dropped', param, message: `Dropped ${param}: ${problem}.` });
   }
-  return { params, extras, variant, warnings };
+  return { params, extras, variant, warnings, inputs, promptRequired };
 }

@@ -1,6 +1,7 @@
 // Helpers used by generated request translators.
 import { isDeepStrictEqual } from 'node:util';
 import { BadRequestError } from '../errors/classes.js';
+import type { ImageFile } from '../provider/types.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -98,4 +99,46 @@ export function requireSetting(settings: Readonly<Record<string, string | undefi
   const value = settings[name];
   if (value === undefined) throw new Error(`setting ${name} was not resolved before translation`);
   return value;
+}
+
+export interface FileWriteOptions {
+  item?: Readonly<Record<string, 'base64' | 'media_type' | 'data_url'>>;
+  list: 'single' | 'array' | 'append';
+}
+
+function fileValue(file: ImageFile, what: 'base64' | 'media_type' | 'data_url'): string {
+  const base64 = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength).toString('base64');
+  if (what === 'base64') return base64;
+  if (what === 'media_type') return file.mediaType;
+  return `data:${file.mediaType};base64,${base64}`;
+}
+
+function fileItem(file: ImageFile, item: FileWriteOptions['item']): unknown {
+  if (item === undefined) return fileValue(file, 'base64');
+  const object: Record<string, unknown> = {};
+  for (const [pointer, what] of Object.entries(item)) writeAt(object, pointer.split('/').slice(1), fileValue(file, what), 'file');
+  return object;
+}
+
+/** Writes input files into a JSON body: one value, an array, or items appended to an array the mapping already started. */
+export function writeFiles(body: Record<string, unknown>, path: readonly (string | number)[], files: readonly ImageFile[], options: FileWriteOptions, param: string): void {
+  const items = files.map((file) => fileItem(file, options.item));
+  if (options.list === 'single') {
+    if (items.length !== 1) throw new BadRequestError(`${param} takes one file here, got ${items.length}.`, { param, code: 'too_many_images' });
+    writeAt(body, path, items[0], param);
+    return;
+  }
+  if (options.list === 'array') {
+    writeAt(body, path, items, param);
+    return;
+  }
+  let node: Record<string | number, unknown> = body;
+  for (const segment of path.slice(0, -1)) {
+    const next = node[segment];
+    if (next === undefined) define(node as Container, segment, typeof segment === 'number' ? [] : {});
+    node = node[segment] as Record<string | number, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  const existing = node[last];
+  define(node as Container, last, Array.isArray(existing) ? [...(existing as unknown[]), ...items] : items);
 }

@@ -60,6 +60,7 @@ describe('golden mini-provider', () => {
       params: { prompt: 'a dot', n: 2, size: '64x64' },
       extras: { ignored: true },
       settings: { api_version: '2' },
+      files: {},
     });
     expect(wire).toEqual({ method: 'POST', path: '/v2/models/tiny%2F1%3Abeta:render', query: { trace: '2' }, body: { text: 'a dot', count: 2, dimensions: '64x64' } });
     const parsed = provider.generate.variants['default']!.parseResponse({

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { imageGeneration, ImagegateError } from '../../src/index.js';
+import { imageGeneration, ImagegateError, type ImageGenerationParams } from '../../src/index.js';
 import { clearAwsCredentialCache } from '../../src/auth/aws-credentials.js';
 import { startSigV4Server, type SigV4Server } from '../helpers/sigv4-verifier.js';
 
@@ -51,7 +51,7 @@ afterEach(async () => {
 });
 
 function generate(params: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
-  return imageGeneration({ prompt: 'a lighthouse at dusk', api_base: verifier.url, num_retries: 0, ...params } as never, { env });
+  return imageGeneration({ prompt: 'a lighthouse at dusk', api_base: verifier.url, num_retries: 0, ...params } as ImageGenerationParams & { stream?: false }, { env });
 }
 
 function lastVerdict() {

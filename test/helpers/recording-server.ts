@@ -8,6 +8,23 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   bodyText: string;
   body: unknown;
+  /** A multipart/form-data body: its text fields and its file parts in order. */
+  form?: RecordedForm;
+}
+
+export interface RecordedForm {
+  fields: Record<string, string>;
+  files: { name: string; media_type: string; base64: string }[];
+}
+
+async function readForm(bytes: Buffer, contentType: string): Promise<RecordedForm> {
+  const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+  const recorded: RecordedForm = { fields: {}, files: [] };
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') recorded.fields[name] = value;
+    else recorded.files.push({ name, media_type: value.type, base64: Buffer.from(await value.arrayBuffer()).toString("base64") });
+  }
+  return recorded;
 }
 
 export interface CannedResponse {
@@ -32,9 +49,12 @@ export async function startRecordingServer(): Promise<RecordingServer> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const bodyText = Buffer.concat(chunks).toString('utf8');
+      const bytes = Buffer.concat(chunks);
+      const bodyText = bytes.toString('utf8');
+      const contentType = req.headers['content-type'] ?? '';
+      const form = contentType.startsWith('multipart/form-data') ? await readForm(bytes, contentType).catch(() => undefined) : undefined;
       let body: unknown;
       try {
         body = JSON.parse(bodyText);
@@ -48,6 +68,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
         headers: req.headers,
         bodyText,
         body,
+        ...(form === undefined ? {} : { form }),
       };
       requests.push(recorded);
       const answer = typeof responder === 'function' ? responder(recorded) : responder;

@@ -57,7 +57,7 @@ async function checkModel(provider: ProviderDefinition, model: string, apiVersio
       const unified = Object.fromEntries(Object.entries(params).filter(([name]) => requestParamRoles[name] === 'param'));
       const extras = Object.fromEntries(Object.entries(params).filter(([name]) => requestParamRoles[name] === undefined));
       const rules = applyRules({ provider, model, apiVersion, baseModel: undefined, params: unified, extras, dropParams: true });
-      const wire = rules.variant.buildRequest({ model, params: rules.params, extras: rules.extras, settings: { api_version: apiVersion } });
+      const wire = rules.variant.buildRequest({ model, params: rules.params, extras: rules.extras, settings: { api_version: apiVersion }, files: {} });
       const variantName = Object.entries(provider.generate.variants).find(([, v]) => v === rules.variant)![0];
       const check = typeof validate === 'function' ? validate : validate[variantName]!;
       const ok = check(wire.body);

@@ -75,7 +75,7 @@ export function createRouter(config: RouterConfig, options: RouterOptions = {}):
 }
 
 export function generate(router: Router, params: Partial<ImageGenerationParams> & Record<string, unknown>, options?: RouteCallOptions): Promise<ImageResponse> {
-  return router.imageGeneration({ prompt: 'a red fox', ...params } as ImageGenerationParams, options);
+  return router.imageGeneration({ prompt: 'a red fox', ...params } as ImageGenerationParams & { stream?: false }, options);
 }
 
 export function routingOf(response: ImageResponse): RoutingInfo {

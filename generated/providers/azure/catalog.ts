@@ -14,6 +14,25 @@ export const catalog: Catalog = {
       prompt_max_length: 4000,
     },
     '2025-04-01-preview': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 26214400,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg'],
+          square: false,
+        },
+        params: {
+          n: { max: 10, min: 1 },
+          quality: { enum: ['auto', 'high', 'medium', 'low', 'hd', 'standard'] },
+          response_format: { enum: ['url', 'b64_json'] },
+          size: { enum: ['auto', '1792x1024', '1024x1792', '1024x1024', '1024x1536', '1536x1024'] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         n: { max: 10, min: 1 },
@@ -68,6 +87,24 @@ export const catalog: Catalog = {
       prompt_max_length: 4000,
     },
     'gpt-image-1': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 26214400,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg'],
+          square: false,
+        },
+        params: {
+          n: { max: 10, min: 1 },
+          quality: { enum: ['auto', 'low', 'medium', 'high'] },
+          size: { enum: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         n: { max: 10, min: 1 },

@@ -2,6 +2,7 @@
 import type { ProviderDefinition } from '../../../src/provider/types.js';
 import { catalog } from './catalog.js';
 import { translators } from './translate-generate.js';
+import { translators as editTranslators } from './translate-edit.js';
 
 export const provider: ProviderDefinition = {
   auth: { header: 'api-key', scheme: 'api-key-header', setting: 'api_key' },
@@ -55,6 +56,7 @@ export const provider: ProviderDefinition = {
     pathTemplate: '/openai/deployments/{deployment-id}/images/generations',
     variants: {
       default: {
+        encoding: 'json',
         extra: 'passthrough',
         mappedParams: [
           'background',
@@ -71,6 +73,23 @@ export const provider: ProviderDefinition = {
         pathTemplate: '/openai/deployments/{deployment-id}/images/generations',
         typesFrom: 'ImageGenerations_Create',
         ...translators['default'],
+      },
+    },
+  },
+  edit: {
+    baseSetting: 'api_base',
+    fullUrlWhenBaseContains: '/openai/deployments/',
+    method: 'POST',
+    operationId: 'ImageGenerations_Edit',
+    pathTemplate: '/openai/deployments/{deployment-id}/images/edits',
+    variants: {
+      default: {
+        encoding: 'multipart',
+        extra: 'passthrough',
+        mappedParams: ['n', 'prompt', 'quality', 'response_format', 'size', 'user'],
+        pathTemplate: '/openai/deployments/{deployment-id}/images/edits',
+        typesFrom: 'ImageGenerations_Edit',
+        ...editTranslators['default'],
       },
     },
   },

@@ -65,6 +65,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/model/stability.sd3-large-v1:0/invoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description SD3 Large: text-to-image or image-to-image (imagegate addition to the upstream wrapper, see info.description). */
+    post: operations['invokeSd3Large'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/model/stability.stable-diffusion-xl-v1/invoke': {
     parameters: {
       query?: never;
@@ -598,6 +615,18 @@ export type components = {
       /** @description Seeds used to generate the images (doc says "(string)" but examples show integers, e.g. [2130420379]). */
       seeds?: (number | string)[];
     };
+    /** @description SD3 / SD3.5 Large: the SD3 / Core / Ultra body in one of its two modes. text-to-image (mode absent or text-to-image) takes no image or strength; image-to-image (mode image-to-image) requires image and strength and takes no aspect_ratio (aspect_ratio is only valid for text-to-image requests). */
+    StabilitySd3LargeRequest: components['schemas']['StabilitySd3CoreUltraRequest'] &
+      (
+        | {
+            /** @constant */
+            mode?: 'text-to-image';
+          }
+        | {
+            /** @constant */
+            mode: 'image-to-image';
+          }
+      );
     StabilitySdxlV1Artifact: {
       /** @description The base64 encoded image that the model generated. */
       base64?: string;
@@ -913,7 +942,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['StabilitySd3CoreUltraRequest'];
+        'application/json': components['schemas']['StabilitySd3LargeRequest'];
       };
     };
     responses: {
@@ -923,6 +952,47 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          'application/json': components['schemas']['StabilitySd3CoreUltraResponse'];
+        };
+      };
+      default: components['responses']['BedrockError'];
+    };
+  };
+  invokeSd3Large: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Desired MIME type of the inference body in the response (Smithy member accept). */
+        Accept?: components['parameters']['Accept'];
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['StabilitySd3LargeRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "seeds": [
+           *         2130420379
+           *       ],
+           *       "finish_reasons": [
+           *         null
+           *       ],
+           *       "images": [
+           *         "iVBORw0KGgo="
+           *       ]
+           *     }
+           */
           'application/json': components['schemas']['StabilitySd3CoreUltraResponse'];
         };
       };

@@ -6,6 +6,23 @@ export const catalog: Catalog = {
   lookupStrip: [],
   models: {
     'gemini-2.5-flash-image': {
+      edit: {
+        inputs: {
+          mask: 'unsupported',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 15728640,
+          maxImages: 3,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          n: { max: 1, min: 1 },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 2147483647, min: 0 },
+          size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+        },
+        prompt: 'required',
+      },
       params: {
         n: { max: 1, min: 1 },
         response_format: { enum: ['b64_json', 'url'] },
@@ -20,6 +37,23 @@ export const catalog: Catalog = {
       variant: 'gemini-image',
     },
     'gemini-2.5-flash-image-preview': {
+      edit: {
+        inputs: {
+          mask: 'unsupported',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 15728640,
+          maxImages: 3,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          n: { max: 1, min: 1 },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 2147483647, min: 0 },
+          size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+        },
+        prompt: 'required',
+      },
       params: {
         n: { max: 1, min: 1 },
         response_format: { enum: ['b64_json', 'url'] },
@@ -34,6 +68,24 @@ export const catalog: Catalog = {
       variant: 'gemini-image',
     },
     'gemini-3-pro-image-preview': {
+      edit: {
+        inputs: {
+          mask: 'unsupported',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 15728640,
+          maxImages: 14,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          image_size: { enum: ['1K', '2K', '4K'] },
+          n: { max: 1, min: 1 },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 2147483647, min: 0 },
+          size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+        },
+        prompt: 'required',
+      },
       params: {
         image_size: { enum: ['1K', '2K', '4K'] },
         n: { max: 1, min: 1 },

@@ -2,6 +2,7 @@
 import type { ProviderDefinition } from '../../../src/provider/types.js';
 import { catalog } from './catalog.js';
 import { translators } from './translate-generate.js';
+import { translators as editTranslators } from './translate-edit.js';
 
 export const provider: ProviderDefinition = {
   auth: { header: 'x-goog-api-key', scheme: 'api-key-header', setting: 'api_key' },
@@ -50,6 +51,7 @@ export const provider: ProviderDefinition = {
     variants: {
       'gemini-image': {
         dataUrl: { mediaType: 'image/png' },
+        encoding: 'json',
         extra: 'passthrough',
         mappedParams: ['n', 'prompt', 'response_format', 'size'],
         pathTemplate: '/models/{model}:generateContent',
@@ -61,12 +63,31 @@ export const provider: ProviderDefinition = {
           byParam: { mediaTypes: { jpeg: 'image/jpeg', png: 'image/png' }, param: 'output_format' },
           mediaType: 'image/png',
         },
+        encoding: 'json',
         extra: 'passthrough',
         mappedParams: ['n', 'output_compression', 'output_format', 'prompt', 'response_format', 'size'],
         outcome: { filtered: { matches: '.' }, success: [] },
         pathTemplate: '/models/{model}:predict',
         typesFrom: 'geminiImagenPredict',
         ...translators['imagen'],
+      },
+    },
+  },
+  edit: {
+    baseSetting: 'api_base',
+    method: 'POST',
+    operationId: 'geminiGenerateContent',
+    pathTemplate: '/models/{model}:generateContent',
+    variants: {
+      'gemini-image': {
+        dataUrl: { mediaType: 'image/png' },
+        encoding: 'json',
+        extra: 'passthrough',
+        family: 'gemini-image',
+        mappedParams: ['n', 'prompt', 'response_format', 'size'],
+        pathTemplate: '/models/{model}:generateContent',
+        typesFrom: 'geminiGenerateContent',
+        ...editTranslators['gemini-image'],
       },
     },
   },

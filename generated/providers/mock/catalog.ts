@@ -2,6 +2,18 @@
 import type { Catalog } from '../../../src/provider/types.js';
 export const catalog: Catalog = {
   apiVersions: {},
+  editDefaults: {
+    inputs: {
+      mask: 'optional',
+      maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+      maxBytes: 52428800,
+      maxImages: 16,
+      mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+      square: false,
+    },
+    params: {},
+    prompt: 'optional',
+  },
   governedParams: [
     'n',
     'quality',
@@ -19,18 +31,59 @@ export const catalog: Catalog = {
   lookupStrip: [],
   models: {
     'image-1': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 52428800,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          n: { max: 10, min: 1 },
+          partial_images: { max: 3, min: 0 },
+          response_format: { enum: ['url', 'b64_json'] },
+          size: {
+            custom_sizes: { max_aspect_ratio: 2048, max_edge: 2048, min_aspect_ratio: 0.0005, multiple_of: 1 },
+            enum: ['auto', '256x256', '512x512', '1024x1024'],
+          },
+          stream: { enum: [true, false] },
+          user: {},
+        },
+        prompt: 'optional',
+      },
       params: {
         n: { max: 10, min: 1 },
+        partial_images: { max: 3, min: 0 },
         response_format: { enum: ['url', 'b64_json'] },
         size: {
           custom_sizes: { max_aspect_ratio: 2048, max_edge: 2048, min_aspect_ratio: 0.0005, multiple_of: 1 },
           enum: ['auto', '256x256', '512x512', '1024x1024'],
         },
+        stream: { enum: [true, false] },
         user: {},
       },
       pricing: { per_image: 0, source: 'offline mock, no charge' },
     },
     'square-1': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 4194304,
+          maxImages: 1,
+          mediaTypes: ['image/png'],
+          square: true,
+        },
+        params: {
+          n: { max: 4, min: 1 },
+          response_format: { enum: ['url', 'b64_json'] },
+          size: { enum: ['256x256', '512x512', '1024x1024'] },
+        },
+        prompt: 'required',
+        prompt_max_length: 1000,
+      },
       params: {
         n: { max: 4, min: 1 },
         response_format: { enum: ['url', 'b64_json'] },

@@ -11,9 +11,11 @@ function buildRequestDefault(input: TranslateInput): WireRequest {
   applyExtras(body, input.extras, []);
   writeAt(body, ['model'], input.model, 'model');
   writeParam(body, ['n'], input.params['n'], 'n');
+  writeParam(body, ['partial_images'], input.params['partial_images'], 'partial_images');
   writeParam(body, ['prompt'], input.params['prompt'], 'prompt');
   writeParam(body, ['response_format'], input.params['response_format'], 'response_format');
   writeParam(body, ['size'], input.params['size'], 'size');
+  writeParam(body, ['stream'], input.params['stream'], 'stream');
   writeParam(body, ['user'], input.params['user'], 'user');
   return { method: 'POST', path: `/images/generations`, query: {}, body };
 }

@@ -2,6 +2,18 @@
 import type { Catalog } from '../../../src/provider/types.js';
 export const catalog: Catalog = {
   apiVersions: {},
+  editDefaults: {
+    inputs: {
+      mask: 'optional',
+      maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+      maxBytes: 52428800,
+      maxImages: 16,
+      mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+      square: false,
+    },
+    params: {},
+    prompt: 'optional',
+  },
   governedParams: [
     'n',
     'quality',
@@ -15,6 +27,7 @@ export const catalog: Catalog = {
     'output_compression',
     'stream',
     'partial_images',
+    'input_fidelity',
   ],
   lookupStrip: [],
   models: {},

@@ -2,6 +2,18 @@
 import type { Catalog } from '../../../src/provider/types.js';
 export const catalog: Catalog = {
   apiVersions: {},
+  editDefaults: {
+    inputs: {
+      mask: 'optional',
+      maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+      maxBytes: 52428800,
+      maxImages: 16,
+      mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+      square: false,
+    },
+    params: {},
+    prompt: 'optional',
+  },
   governedParams: [
     'n',
     'quality',
@@ -15,10 +27,29 @@ export const catalog: Catalog = {
     'output_compression',
     'stream',
     'partial_images',
+    'input_fidelity',
   ],
   lookupStrip: [],
   models: {
     'dall-e-2': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 4194304,
+          maxImages: 1,
+          mediaTypes: ['image/png'],
+          square: true,
+        },
+        params: {
+          n: { max: 10, min: 1 },
+          response_format: { enum: ['url', 'b64_json'] },
+          size: { enum: ['256x256', '512x512', '1024x1024'] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 1000,
+      },
       params: {
         n: { max: 10, min: 1 },
         quality: { enum: ['standard', 'auto'] },
@@ -62,6 +93,30 @@ export const catalog: Catalog = {
       prompt_max_length: 4000,
     },
     'gpt-image-1': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 52428800,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          background: { enum: ['transparent', 'opaque', 'auto'] },
+          input_fidelity: { enum: ['high', 'low'] },
+          n: { max: 10, min: 1 },
+          output_compression: { max: 100, min: 0, requires: { output_format: ['jpeg', 'webp'] } },
+          output_format: { enum: ['png', 'jpeg', 'webp'] },
+          partial_images: { max: 3, min: 0 },
+          quality: { enum: ['low', 'medium', 'high', 'auto'] },
+          size: { enum: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
+          stream: { enum: [true, false] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         moderation: { enum: ['low', 'auto'] },
@@ -82,6 +137,29 @@ export const catalog: Catalog = {
       prompt_max_length: 32000,
     },
     'gpt-image-1-mini': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 52428800,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          background: { enum: ['transparent', 'opaque', 'auto'] },
+          n: { max: 10, min: 1 },
+          output_compression: { max: 100, min: 0, requires: { output_format: ['jpeg', 'webp'] } },
+          output_format: { enum: ['png', 'jpeg', 'webp'] },
+          partial_images: { max: 3, min: 0 },
+          quality: { enum: ['low', 'medium', 'high', 'auto'] },
+          size: { enum: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
+          stream: { enum: [true, false] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         moderation: { enum: ['low', 'auto'] },
@@ -102,6 +180,30 @@ export const catalog: Catalog = {
       prompt_max_length: 32000,
     },
     'gpt-image-1.5': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 52428800,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          background: { enum: ['transparent', 'opaque', 'auto'] },
+          input_fidelity: { enum: ['high', 'low'] },
+          n: { max: 10, min: 1 },
+          output_compression: { max: 100, min: 0, requires: { output_format: ['jpeg', 'webp'] } },
+          output_format: { enum: ['png', 'jpeg', 'webp'] },
+          partial_images: { max: 3, min: 0 },
+          quality: { enum: ['low', 'medium', 'high', 'auto'] },
+          size: { enum: ['auto', '1024x1024', '1536x1024', '1024x1536'] },
+          stream: { enum: [true, false] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         moderation: { enum: ['low', 'auto'] },
@@ -122,6 +224,39 @@ export const catalog: Catalog = {
       prompt_max_length: 32000,
     },
     'gpt-image-2': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 52428800,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          background: { enum: ['transparent', 'opaque', 'auto'] },
+          input_fidelity: { enum: ['high', 'low'] },
+          n: { max: 10, min: 1 },
+          output_compression: { max: 100, min: 0, requires: { output_format: ['jpeg', 'webp'] } },
+          output_format: { enum: ['png', 'jpeg', 'webp'] },
+          partial_images: { max: 3, min: 0 },
+          quality: { enum: ['low', 'medium', 'high', 'auto'] },
+          size: {
+            custom_sizes: {
+              max_aspect_ratio: 3,
+              max_edge: 3840,
+              max_pixels: 8294400,
+              min_aspect_ratio: 0.3333333333333333,
+              multiple_of: 16,
+            },
+            enum: ['auto', '1024x1024', '1536x1024', '1024x1536'],
+          },
+          stream: { enum: [true, false] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         moderation: { enum: ['low', 'auto'] },
@@ -151,6 +286,39 @@ export const catalog: Catalog = {
       prompt_max_length: 32000,
     },
     'gpt-image-2-2026-04-21': {
+      edit: {
+        inputs: {
+          mask: 'optional',
+          maskMediaTypes: ['image/png'],
+          maxBytes: 52428800,
+          maxImages: 16,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          background: { enum: ['transparent', 'opaque', 'auto'] },
+          input_fidelity: { enum: ['high', 'low'] },
+          n: { max: 10, min: 1 },
+          output_compression: { max: 100, min: 0, requires: { output_format: ['jpeg', 'webp'] } },
+          output_format: { enum: ['png', 'jpeg', 'webp'] },
+          partial_images: { max: 3, min: 0 },
+          quality: { enum: ['low', 'medium', 'high', 'auto'] },
+          size: {
+            custom_sizes: {
+              max_aspect_ratio: 3,
+              max_edge: 3840,
+              max_pixels: 8294400,
+              min_aspect_ratio: 0.3333333333333333,
+              multiple_of: 16,
+            },
+            enum: ['auto', '1024x1024', '1536x1024', '1024x1536'],
+          },
+          stream: { enum: [true, false] },
+          user: {},
+        },
+        prompt: 'required',
+        prompt_max_length: 32000,
+      },
       params: {
         background: { enum: ['transparent', 'opaque', 'auto'] },
         moderation: { enum: ['low', 'auto'] },

@@ -2,6 +2,7 @@
 import type { ProviderDefinition } from '../../../src/provider/types.js';
 import { catalog } from './catalog.js';
 import { translators } from './translate-generate.js';
+import { translators as editTranslators } from './translate-edit.js';
 
 export const provider: ProviderDefinition = {
   auth: { scheme: 'bearer', setting: 'api_key' },
@@ -42,8 +43,27 @@ export const provider: ProviderDefinition = {
     method: 'POST',
     operationId: 'createImage',
     pathTemplate: '/images/generations',
+    stream: {
+      completed: {
+        b64Json: '/b64_json',
+        createdAt: '/created_at',
+        types: ['image_generation.completed', 'image_edit.completed'],
+        usage: '/usage',
+      },
+      error: { code: '/error/code', message: ['/error/message', '/message'], types: ['error'] },
+      keep: ['size', 'quality', 'background', 'output_format'],
+      param: 'stream',
+      partialImage: {
+        b64Json: '/b64_json',
+        createdAt: '/created_at',
+        index: '/partial_image_index',
+        types: ['image_generation.partial_image', 'image_edit.partial_image'],
+      },
+      type: '/type',
+    },
     variants: {
       default: {
+        encoding: 'json',
         extra: 'passthrough',
         mappedParams: [
           'background',
@@ -64,6 +84,54 @@ export const provider: ProviderDefinition = {
         pathTemplate: '/images/generations',
         typesFrom: 'createImage',
         ...translators['default'],
+      },
+    },
+  },
+  edit: {
+    baseSetting: 'api_base',
+    method: 'POST',
+    operationId: 'createImageEdit',
+    pathTemplate: '/images/edits',
+    stream: {
+      completed: {
+        b64Json: '/b64_json',
+        createdAt: '/created_at',
+        types: ['image_generation.completed', 'image_edit.completed'],
+        usage: '/usage',
+      },
+      error: { code: '/error/code', message: ['/error/message', '/message'], types: ['error'] },
+      keep: ['size', 'quality', 'background', 'output_format'],
+      param: 'stream',
+      partialImage: {
+        b64Json: '/b64_json',
+        createdAt: '/created_at',
+        index: '/partial_image_index',
+        types: ['image_generation.partial_image', 'image_edit.partial_image'],
+      },
+      type: '/type',
+    },
+    variants: {
+      default: {
+        encoding: 'multipart',
+        extra: 'passthrough',
+        mappedParams: [
+          'background',
+          'input_fidelity',
+          'model',
+          'n',
+          'output_compression',
+          'output_format',
+          'partial_images',
+          'prompt',
+          'quality',
+          'response_format',
+          'size',
+          'stream',
+          'user',
+        ],
+        pathTemplate: '/images/edits',
+        typesFrom: 'createImageEdit',
+        ...editTranslators['default'],
       },
     },
   },

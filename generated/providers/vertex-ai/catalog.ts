@@ -6,6 +6,23 @@ export const catalog: Catalog = {
   lookupStrip: [],
   models: {
     'gemini-2.5-flash-image': {
+      edit: {
+        inputs: {
+          mask: 'unsupported',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 7340032,
+          maxImages: 3,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          n: { max: 1, min: 1 },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 2147483647, min: 0 },
+          size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+        },
+        prompt: 'required',
+      },
       params: {
         n: { max: 1, min: 1 },
         response_format: { enum: ['b64_json', 'url'] },
@@ -20,6 +37,23 @@ export const catalog: Catalog = {
       variant: 'gemini-image',
     },
     'gemini-2.5-flash-image-preview': {
+      edit: {
+        inputs: {
+          mask: 'unsupported',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 7340032,
+          maxImages: 3,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          n: { max: 1, min: 1 },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 2147483647, min: 0 },
+          size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+        },
+        prompt: 'required',
+      },
       params: {
         n: { max: 1, min: 1 },
         response_format: { enum: ['b64_json', 'url'] },
@@ -34,6 +68,24 @@ export const catalog: Catalog = {
       variant: 'gemini-image',
     },
     'gemini-3-pro-image-preview': {
+      edit: {
+        inputs: {
+          mask: 'unsupported',
+          maskMediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          maxBytes: 7340032,
+          maxImages: 14,
+          mediaTypes: ['image/png', 'image/jpeg', 'image/webp'],
+          square: false,
+        },
+        params: {
+          image_size: { enum: ['1K', '2K', '4K'] },
+          n: { max: 1, min: 1 },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 2147483647, min: 0 },
+          size: { aspect_ratios: ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] },
+        },
+        prompt: 'required',
+      },
       params: {
         image_size: { enum: ['1K', '2K', '4K'] },
         n: { max: 1, min: 1 },
@@ -62,6 +114,28 @@ export const catalog: Catalog = {
         source:
           'Vertex AI pricing page https://cloud.google.com/vertex-ai/generative-ai/pricing (Imagen, Imagen 2 (imagegeneration@006): $0.02 per image) as of 2025-10, not re-checked offline',
       },
+      variant: 'imagen',
+    },
+    'imagen-3.0-capability-001': {
+      edit: {
+        inputs: {
+          mask: 'required',
+          maskMediaTypes: ['image/png', 'image/jpeg'],
+          maxBytes: 10485760,
+          maxImages: 1,
+          mediaTypes: ['image/png', 'image/jpeg'],
+          square: false,
+        },
+        params: {
+          n: { max: 4, min: 1 },
+          output_compression: { max: 100, min: 0, requires: { output_format: ['jpeg'] } },
+          output_format: { enum: ['png', 'jpeg'] },
+          response_format: { enum: ['b64_json', 'url'] },
+          seed: { max: 4294967295, min: 0 },
+        },
+        prompt: 'optional',
+      },
+      params: {},
       variant: 'imagen',
     },
     'imagen-3.0-fast-generate-001': {

@@ -2,6 +2,7 @@
 import type { ProviderDefinition } from '../../../src/provider/types.js';
 import { catalog } from './catalog.js';
 import { translators } from './translate-generate.js';
+import { translators as editTranslators } from './translate-edit.js';
 
 export const provider: ProviderDefinition = {
   auth: {
@@ -73,6 +74,7 @@ export const provider: ProviderDefinition = {
     variants: {
       'gemini-image': {
         dataUrl: { mediaType: 'image/png' },
+        encoding: 'json',
         extra: 'passthrough',
         mappedParams: ['n', 'prompt', 'response_format', 'size'],
         pathTemplate: '/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent',
@@ -84,12 +86,60 @@ export const provider: ProviderDefinition = {
           byParam: { mediaTypes: { jpeg: 'image/jpeg', png: 'image/png' }, param: 'output_format' },
           mediaType: 'image/png',
         },
+        encoding: 'json',
         extra: 'passthrough',
         mappedParams: ['n', 'output_compression', 'output_format', 'prompt', 'response_format', 'size'],
         outcome: { filtered: { matches: '.' }, success: [] },
         pathTemplate: '/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict',
         typesFrom: 'vertexImagenPredict',
         ...translators['imagen'],
+      },
+    },
+  },
+  edit: {
+    baseSetting: 'api_base',
+    method: 'POST',
+    operationId: 'vertexGenerateContent',
+    pathTemplate: '/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent',
+    variants: {
+      'gemini-image': {
+        dataUrl: { mediaType: 'image/png' },
+        encoding: 'json',
+        extra: 'passthrough',
+        family: 'gemini-image',
+        mappedParams: ['n', 'prompt', 'response_format', 'size'],
+        pathTemplate: '/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent',
+        typesFrom: 'vertexGenerateContent',
+        ...editTranslators['gemini-image'],
+      },
+      'imagen-edit-mode': {
+        dataUrl: {
+          byParam: { mediaTypes: { jpeg: 'image/jpeg', png: 'image/png' }, param: 'output_format' },
+          mediaType: 'image/png',
+        },
+        encoding: 'json',
+        extra: 'passthrough',
+        family: 'imagen',
+        mappedParams: ['n', 'output_compression', 'output_format', 'prompt', 'response_format'],
+        outcome: { filtered: { matches: '.' }, success: [] },
+        pathTemplate: '/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict',
+        typesFrom: 'vertexImagenPredict',
+        when: { edit_mode: 'present' },
+        ...editTranslators['imagen-edit-mode'],
+      },
+      'imagen-inpaint-insertion': {
+        dataUrl: {
+          byParam: { mediaTypes: { jpeg: 'image/jpeg', png: 'image/png' }, param: 'output_format' },
+          mediaType: 'image/png',
+        },
+        encoding: 'json',
+        extra: 'passthrough',
+        family: 'imagen',
+        mappedParams: ['n', 'output_compression', 'output_format', 'prompt', 'response_format'],
+        outcome: { filtered: { matches: '.' }, success: [] },
+        pathTemplate: '/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict',
+        typesFrom: 'vertexImagenPredict',
+        ...editTranslators['imagen-inpaint-insertion'],
       },
     },
   },

@@ -199,6 +199,29 @@ export type components = {
        */
       prominentPeople?: 'PROMINENT_PEOPLE_UNSPECIFIED' | 'ALLOW_PROMINENT_PEOPLE' | 'BLOCK_PROMINENT_PEOPLE';
     };
+    /** @description Image bytes (base64) or a Cloud Storage URI. */
+    ImagenImage: {
+      bytesBase64Encoded?: string;
+      gcsUri?: string;
+      /** @enum {string} */
+      mimeType?: 'image/png' | 'image/jpeg';
+    };
+    ImagenMaskImageConfig: {
+      /** @description Mask dilation as a fraction of the image width. */
+      dilation?: number;
+      /** @description MASK_MODE_SEMANTIC only (segmentation class ids). */
+      maskClasses?: number[];
+      /**
+       * @description MASK_MODE_USER_PROVIDED when referenceImage is the mask; the other modes compute a mask from the raw image.
+       * @enum {string}
+       */
+      maskMode?:
+        | 'MASK_MODE_DEFAULT'
+        | 'MASK_MODE_USER_PROVIDED'
+        | 'MASK_MODE_BACKGROUND'
+        | 'MASK_MODE_FOREGROUND'
+        | 'MASK_MODE_SEMANTIC';
+    };
     /** @description Standard Google API error envelope (google.rpc.Status over HTTP/JSON). */
     ImagenPredictGoogleRpcError: {
       error?: {
@@ -209,10 +232,16 @@ export type components = {
         status?: string;
       };
     };
-    ImagenPredictInstance: {
-      /** @description Required. Text prompt (imagen-3.0-*: up to 480 tokens). */
-      prompt: string;
-    };
+    /** @description A generation instance needs prompt; an edit instance (imagen-3.0-capability-001) needs referenceImages and may omit prompt (changed from the upstream wrapper, which has required [prompt] and no referenceImages). */
+    ImagenPredictInstance:
+      | {
+          /** @description Text prompt (imagen-3.0-*: up to 480 tokens). Required for generation; optional for edits. */
+          prompt?: string;
+          /** @description Edits and customization (imagen-3.0-capability-001). For mask editing exactly two: one REFERENCE_TYPE_RAW (the image to edit) and one REFERENCE_TYPE_MASK. */
+          referenceImages?: components['schemas']['ImagenReferenceImage'][];
+        }
+      | unknown
+      | unknown;
     ImagenPredictOutputOptions: {
       /**
        * @description JPEG only.
@@ -236,6 +265,21 @@ export type components = {
        * @enum {string}
        */
       aspectRatio: '1:1' | '9:16' | '16:9' | '3:4' | '4:3';
+      /** @description Edits; sampling steps (*verify*, the js-genai SDK sends it as editConfig.baseSteps instead). */
+      baseSteps?: number;
+      /**
+       * @description Edits with imagen-3.0-capability-001 (Shared.Types/EditMode).
+       * @enum {string}
+       */
+      editMode?:
+        | 'EDIT_MODE_DEFAULT'
+        | 'EDIT_MODE_INPAINT_REMOVAL'
+        | 'EDIT_MODE_INPAINT_INSERTION'
+        | 'EDIT_MODE_OUTPAINT'
+        | 'EDIT_MODE_CONTROLLED_EDITING'
+        | 'EDIT_MODE_STYLE'
+        | 'EDIT_MODE_BGSWAP'
+        | 'EDIT_MODE_PRODUCT_IMAGE';
       /** @description LLM-based prompt rewriting (Vertex only); the rewritten prompt is returned in predictions[].prompt. */
       enhancePrompt?: boolean;
       /** @description Prompt adherence (editing/legacy models). */
@@ -302,6 +346,22 @@ export type components = {
     ImagenPredictSafetyAttributes: {
       categories?: string[];
       scores?: number[];
+    };
+    ImagenReferenceImage: {
+      controlImageConfig?: Record<string, never>;
+      maskImageConfig?: components['schemas']['ImagenMaskImageConfig'];
+      /** @description Unique within the request; the prompt refers to customization references as [1], [2], ... */
+      referenceId?: number;
+      referenceImage?: components['schemas']['ImagenImage'];
+      /** @enum {string} */
+      referenceType:
+        | 'REFERENCE_TYPE_RAW'
+        | 'REFERENCE_TYPE_MASK'
+        | 'REFERENCE_TYPE_CONTROL'
+        | 'REFERENCE_TYPE_STYLE'
+        | 'REFERENCE_TYPE_SUBJECT';
+      styleImageConfig?: Record<string, never>;
+      subjectImageConfig?: Record<string, never>;
     };
     ModalityTokenCount: {
       /**

@@ -2,10 +2,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { testImages } from './test-images.js';
 
 export interface ContractCase {
   file: string;
   description: string;
+  operation?: 'generate' | 'edit';
   input: Record<string, unknown>;
   env?: Record<string, string>;
   prism?: boolean;
@@ -15,7 +17,8 @@ export interface ContractCase {
     path: string;
     query?: Record<string, string>;
     headers?: Record<string, string | null>;
-    body: Record<string, unknown>;
+    body?: Record<string, unknown>;
+    multipart?: { fields: Record<string, string>; files: { name: string; media_type: string; base64: string }[] };
   };
   upstream?: { status: number; headers?: Record<string, string>; body: unknown };
   expect_response?: Record<string, unknown>;
@@ -58,8 +61,8 @@ export function loadProviderCases(specDir: string): ProviderCases[] {
     .sort((a, b) => (a.providerId < b.providerId ? -1 : 1));
 }
 
-/** Text the harness puts in place of ${NAME} placeholders in a case's input or env. */
-export const placeholders: Record<string, string> = {};
+/** Text the harness puts in place of ${NAME} placeholders in a case's input, env or expected request. */
+export const placeholders: Record<string, string> = { ...testImages };
 
 /** Replaces ${UPSTREAM} (and registered placeholders such as ${GOOGLE_CREDENTIALS}) in every string of a case's input or env. */
 export function withUpstream<T>(value: T, upstream: string): T {

@@ -1,7 +1,7 @@
 // Runs one contract case through the real client: against a recording server for the exact wire
 // request and the unified result, and against Prism for the contract's verdict.
 import { expect } from 'vitest';
-import { imageGeneration, ImagegateError } from '../../../src/index.js';
+import { imageEdit, imageGeneration, ImagegateError } from '../../../src/index.js';
 import type { Registry } from '../../../src/provider/types.js';
 import { defaultImageResponse, type RecordingServer } from '../../helpers/recording-server.js';
 import { withUpstream, type ContractCase } from './cases.js';
@@ -19,6 +19,10 @@ function callInput(testCase: ContractCase, upstream: string): { input: Record<st
   return { input, env };
 }
 
+function call(testCase: ContractCase, input: Record<string, unknown>, options: Parameters<typeof imageGeneration>[1]): Promise<unknown> {
+  return testCase.operation === 'edit' ? imageEdit(input as never, options) : imageGeneration(input as never, options);
+}
+
 async function outcome(promise: Promise<unknown>): Promise<{ value?: unknown; error?: unknown }> {
   try {
     return { value: await promise };
@@ -31,8 +35,8 @@ export async function runAgainstRecorder(testCase: ContractCase, server: Recordi
   server.requests.length = 0;
   server.respond(testCase.upstream ?? defaultImageResponse);
   const { input, env } = callInput(testCase, server.url);
-  const result = await outcome(imageGeneration(input as never, { env, registry, now: FIXED_NOW }));
-  const expected = testCase.expect_request;
+  const result = await outcome(call(testCase, input, { env, registry, now: FIXED_NOW }));
+  const expected = testCase.expect_request === undefined ? undefined : withUpstream(testCase.expect_request, server.url);
   if (expected !== undefined) {
     expect(server.requests, 'requests sent').toHaveLength(1);
     const sent = server.requests[0]!;
@@ -42,7 +46,8 @@ export async function runAgainstRecorder(testCase: ContractCase, server: Recordi
     for (const [name, value] of Object.entries(expected.headers ?? {})) {
       expect(sent.headers[name] ?? null, `header ${name}`).toBe(value);
     }
-    expect(sent.body).toEqual(expected.body);
+    if (expected.multipart !== undefined) expect(sent.form, 'multipart body').toEqual(expected.multipart);
+    else expect(sent.body).toEqual(expected.body);
   }
   if (testCase.expect_error !== undefined) {
     const want = testCase.expect_error;
@@ -78,7 +83,7 @@ export async function runAgainstPrism(testCase: ContractCase, prismUrl: string, 
   const { input, env } = callInput(testCase, prismUrl);
   input['api_base'] = prismUrl;
   input['num_retries'] = 0;
-  const result = await outcome(imageGeneration(input as never, { env, registry }));
+  const result = await outcome(call(testCase, input, { env, registry }));
   if (result.error !== undefined) {
     const error = result.error as Error;
     throw new Error(`Prism rejected the request of "${testCase.description}": ${error.message}`);

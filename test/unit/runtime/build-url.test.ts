@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 function wire(provider: ProviderDefinition, model: string, settings: Record<string, string> = {}): WireRequest {
-  return provider.generate.variants['default']!.buildRequest({ model, params: { prompt: 'a fox' }, extras: {}, settings });
+  return provider.generate.variants['default']!.buildRequest({ model, params: { prompt: 'a fox' }, extras: {}, settings, files: {} });
 }
 
 function openaiUrl(base: string): string {

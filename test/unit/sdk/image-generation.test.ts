@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function call(params: Partial<ImageGenerationParams> & Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
-  return imageGeneration({ prompt: 'a red fox', api_key: KEY, api_base: `${server.url}/v1`, ...params } as ImageGenerationParams, { env });
+  return imageGeneration({ prompt: 'a red fox', api_key: KEY, api_base: `${server.url}/v1`, ...params } as ImageGenerationParams & { stream?: false }, { env });
 }
 
 async function failure(promise: Promise<unknown>): Promise<ImagegateError> {

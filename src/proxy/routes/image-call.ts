@@ -1,0 +1,129 @@
+// What the generation and edit routes share: the checks before routing, the router's call options, and the
+// answer — the ImagesResponse JSON, or an event stream for `stream: true`.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestError, ImagegateError } from '../../errors/classes.js';
+import { validateEditRequest, validateRequest } from '../../params/validate-request.js';
+import type { ImageResponse } from '../../response/image-response.js';
+import type { RouteCallOptions, Router } from '../../router/router.js';
+import { ImageStream } from '../../stream/image-stream.js';
+import { refuseClientCredentials } from '../client-credentials.js';
+import { setImagegateHeaders } from '../request-context.js';
+import { streamReply } from './stream-reply.js';
+
+export interface ImageRouteOptions {
+  router: Router;
+  allowClientSideCredentials: boolean;
+  /** general_settings.max_request_size_mb: the body limit, also each multipart file's. */
+  maxRequestSizeMb: number;
+  /**
+   * Told once per answer of these routes as it goes out (successes, errors, 401s alike; a stream once it has
+   * ended), with the route pattern: where /metrics and /spend count image traffic.
+   */
+  onAnswer?: (request: FastifyRequest, reply: FastifyReply, route: string) => void;
+}
+
+export function requestBody(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError('The request body must be a JSON object such as {"model": "...", "prompt": "..."}.', { code: 'invalid_request' });
+  }
+  return { ...(body as Record<string, unknown>) };
+}
+
+/** A client may ask for fewer retries than the operator configured, not more: one request must not multiply upstream load. */
+function refuseRetryAmplification(payload: Record<string, unknown>, configured: number): void {
+  const asked = payload['num_retries'];
+  if (typeof asked === 'number' && asked > configured) {
+    throw new BadRequestError(`num_retries may be at most ${configured} on this proxy (router_settings.num_retries); got ${asked}.`, {
+      param: 'num_retries',
+      code: 'invalid_request',
+    });
+  }
+}
+
+/**
+ * The checks every image request passes before the router sees it: no client credentials (unless allowed), the
+ * unified request's schema, no retry amplification. An edit's files (image, mask) are left to the SDK, which reads
+ * their bytes and checks them against the model's limits.
+ */
+export function checkImageRequest(payload: Record<string, unknown>, options: ImageRouteOptions, operation: 'generation' | 'edit'): void {
+  if (!options.allowClientSideCredentials) refuseClientCredentials(payload);
+  if (operation === 'edit') {
+    const { image: _image, mask: _mask, ...params } = payload;
+    validateEditRequest(params);
+  } else {
+    validateRequest(payload);
+  }
+  refuseRetryAmplification(payload, options.router.settings.numRetries);
+}
+
+/** Aborts the upstream call when the client goes away before the answer is written. */
+function abortOnDisconnect(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  return controller.signal;
+}
+
+function callOptions(request: FastifyRequest): RouteCallOptions {
+  const context = request.imagegate;
+  return {
+    onUpstreamDuration: (ms) => {
+      context.upstreamMs += ms;
+      context.upstreamCalls++;
+    },
+    onBackoff: (ms) => {
+      context.backoffMs += ms;
+    },
+  };
+}
+
+export type RoutedCall = (signal: AbortSignal, options: RouteCallOptions) => Promise<ImageResponse | ImageStream>;
+
+/**
+ * Calls the router and answers: JSON for a response, an event stream for a stream. Errors before the answer
+ * starts (the router's retries and fallbacks included) are thrown for the error handler's JSON envelope.
+ */
+export async function answerImageRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  call: RoutedCall,
+  route: string,
+  options: ImageRouteOptions,
+): Promise<unknown> {
+  const context = request.imagegate;
+  let result: ImageResponse | ImageStream;
+  try {
+    result = await call(abortOnDisconnect(reply), callOptions(request));
+  } catch (error) {
+    if (error instanceof ImagegateError) context.routing = error.routing;
+    throw error;
+  }
+  context.routing = result._hidden_params.routing;
+  if (result instanceof ImageStream) {
+    // Its cost is known only at the end: no x-imagegate-response-cost header on a stream.
+    setImagegateHeaders(request, reply);
+    await streamReply(request, reply, result, {
+      maxRequestSizeMb: options.maxRequestSizeMb,
+      onEnd: () => options.onAnswer?.(request, reply, route),
+    });
+    return undefined;
+  }
+  const cost = result._hidden_params.response_cost;
+  context.responseCost = typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
+  context.images = Array.isArray(result.data) ? result.data.length : 0;
+  setImagegateHeaders(request, reply);
+  return result;
+}
+
+/** Route options with the onSend hook that tells onAnswer about every answer sent the usual way (not a stream's). */
+export function answerHooks(route: string, options: ImageRouteOptions): object {
+  const onAnswer = options.onAnswer;
+  return onAnswer === undefined
+    ? {}
+    : {
+        onSend: async (request: FastifyRequest, reply: FastifyReply) => {
+          onAnswer(request, reply, route);
+        },
+      };
+}
