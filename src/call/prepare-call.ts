@@ -52,10 +52,13 @@ export interface PreparedCall {
   warnings: Warning[];
   /** The provider streams this call natively. */
   streams: boolean;
+  /** stream: true was asked of an operation the provider cannot stream (stream and partial_images were set aside). */
+  cannotStream: boolean;
   apiBase: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
+const STREAM_ONLY_PARAMS = ['stream', 'partial_images'];
 const DEFAULT_NUM_RETRIES = 2;
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'content-type']);
 
@@ -81,8 +84,6 @@ export interface PrepareInput {
   operationName: OperationName;
   request: Record<string, unknown>;
   files?: EditFiles;
-  /** Streaming was asked for but the provider cannot: the call runs without it and answers one completed event. */
-  emulateStream?: boolean;
 }
 
 export async function prepareCall(input: PrepareInput, options: CallOptions): Promise<PreparedCall> {
@@ -93,6 +94,9 @@ export async function prepareCall(input: PrepareInput, options: CallOptions): Pr
   const provider = await registry.load(resolved.providerId);
   const settings = await resolveSettings(provider, controls, env);
   const files = filesByParam(input.files);
+  const streamless = input.operationName === 'edit' ? provider.edit : provider.generate;
+  const cannotStream = params['stream'] === true && streamless !== undefined && streamless.stream === undefined;
+  if (cannotStream) for (const name of STREAM_ONLY_PARAMS) delete params[name];
   const rules = applyRules({
     provider,
     model: resolved.model,
@@ -154,6 +158,7 @@ export async function prepareCall(input: PrepareInput, options: CallOptions): Pr
     numRetries: (controls['num_retries'] as number | undefined) ?? DEFAULT_NUM_RETRIES,
     warnings: rules.warnings,
     streams,
+    cannotStream,
     apiBase: publicBase(base),
   };
 }
