@@ -126,7 +126,8 @@ export async function prepareCall(input: PrepareInput, options: CallOptions): Pr
   const operation = input.operationName === 'edit' ? provider.edit! : provider.generate;
   const wire = variant.buildRequest({ model: resolved.model, params: rules.params, extras: rules.extras, settings, files });
   const base = settings[operation.baseSetting]!;
-  const url = buildUrl(operation, base, wire, variant.pathTemplate);
+  const siblings = [provider.generate, provider.edit].flatMap((op) => (op === undefined ? [] : [op.pathTemplate]));
+  const url = buildUrl(operation, base, wire, variant.pathTemplate, siblings);
   const callerHeaders = extraHeaders(controls);
   const encoded = await encodeBody(wire);
   const streams = operation.stream !== undefined && rules.params[operation.stream.param] === true;

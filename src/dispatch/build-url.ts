@@ -6,13 +6,19 @@ function operationSuffix(pathTemplate: string): string {
   return lastParam === -1 ? pathTemplate : pathTemplate.slice(lastParam + 1);
 }
 
-export function buildUrl(operation: GenerateOperation, base: string, wire: WireRequest, pathTemplate = operation.pathTemplate): URL {
+/**
+ * A base that already names an operation is used as given; one that names a sibling operation of the same
+ * provider (a generations URL configured for a deployment that also serves edits) has that operation swapped.
+ */
+export function buildUrl(operation: GenerateOperation, base: string, wire: WireRequest, pathTemplate = operation.pathTemplate, siblingPaths: readonly string[] = []): URL {
   const marker = operation.fullUrlWhenBaseContains;
   let url: URL;
   if (marker !== undefined && base.includes(marker)) {
     url = new URL(base);
     const suffix = operationSuffix(pathTemplate);
     url.pathname = url.pathname.replace(/\/+$/, '');
+    const sibling = siblingPaths.map(operationSuffix).find((other) => other !== suffix && url.pathname.endsWith(other));
+    if (sibling !== undefined) url.pathname = url.pathname.slice(0, -sibling.length);
     if (!url.pathname.endsWith(suffix)) url.pathname += suffix;
   } else {
     const parsed = new URL(base);

@@ -273,6 +273,48 @@ model_list:
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('streams the offline mock provider, with partial images', async () => {
+    const proxyProcess = await proxy(oneDeployment('{ model: mock/image-1 }'));
+    const stream = await client(`${proxyProcess.url}/v1`).images.generate({ model: 'images', prompt: PROMPT, size: '64x64', stream: true, partial_images: 2 });
+    const events: OpenAI.Images.ImageGenStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    expect(events.map((event) => event.type)).toEqual(['image_generation.partial_image', 'image_generation.partial_image', 'image_generation.completed']);
+    expect(Buffer.from(events[2]!.b64_json, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
+  it('refuses a stream from a provider that cannot stream, unless single-event streams are allowed', async () => {
+    const gemini = await streamUpstream({
+      kind: 'json',
+      status: 200,
+      body: { candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: Buffer.from('gemini image').toString('base64') } }] }, finishReason: 'STOP' }] },
+    });
+    const params = (extra = '') => `{ model: gemini/gemini-2.5-flash-image, api_key: sk-gemini-test, api_base: "${gemini.url}"${extra} }`;
+    const proxyProcess = await proxy(`
+model_list:
+  - model_name: strict
+    litellm_params: ${params()}
+  - model_name: lenient
+    litellm_params: ${params(', allow_single_event_stream: true')}
+`);
+    const api = client(`${proxyProcess.url}/v1`);
+    const refused = await api.images.generate({ model: 'strict', prompt: PROMPT, stream: true }).then(
+      () => undefined,
+      (error: unknown) => error as InstanceType<typeof OpenAI.APIError>,
+    );
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused!.code).toBe('streaming_unsupported');
+    expect(refused!.message).toContain('allow_single_event_stream');
+    expect(gemini.requests).toHaveLength(0);
+    for (const request of [{ model: 'strict', allow_single_event_stream: true }, { model: 'lenient' }]) {
+      const stream = await api.images.generate({ ...request, prompt: PROMPT, stream: true } as OpenAI.Images.ImageGenerateParamsStreaming);
+      const events: OpenAI.Images.ImageGenStreamEvent[] = [];
+      for await (const event of stream) events.push(event);
+      expect(events.map((event) => event.type)).toEqual(['image_generation.completed']);
+      expect(Buffer.from(events[0]!.b64_json, 'base64').toString()).toBe('gemini image');
+    }
+    expect(gemini.requests).toHaveLength(2);
+  });
+
   it('measures the time to the first partial image, through the proxy and straight from the upstream', async () => {
     const upstream = await streamUpstream({ kind: 'sse', events: openaiStreamEvents(1, { delayMs: 0 }) });
     const proxyProcess = await proxy(oneDeployment(openaiDeployment(upstream)));

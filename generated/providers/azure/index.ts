@@ -24,7 +24,7 @@ export const provider: ProviderDefinition = {
   settings: {
     api_base: {
       description:
-        'The Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com. A URL that already contains /openai/deployments/<name> is used as given (with /images/generations appended unless it ends with it).',
+        "The Azure OpenAI resource endpoint, e.g. https://my-resource.openai.azure.com. A URL that already contains /openai/deployments/<name> is used as given (with the operation's path, /images/generations or /images/edits, appended unless it ends with it).",
       env: ['AZURE_API_BASE', 'AZURE_OPENAI_ENDPOINT'],
       params: ['api_base'],
       required: true,

@@ -29,6 +29,7 @@ export function sseMessage(event: string, data: unknown): string {
 
 /** Resolves when the socket can take more (drain) or will never take more (close). */
 function writable(raw: ServerResponse): Promise<void> {
+  if (raw.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       raw.off('drain', done);
@@ -55,9 +56,13 @@ export async function streamReply(request: FastifyRequest, reply: FastifyReply, 
     stream.abort();
   };
   raw.on('close', onClose);
+  // The client may have left while the stream was being set up (its 'close' already fired).
+  if (raw.destroyed) onClose();
   // The x-imagegate-* headers set by the caller, then the stream's own; sent now, before the first event.
-  raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...STREAM_HEADERS });
-  raw.flushHeaders();
+  if (!clientLeft) {
+    raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), ...STREAM_HEADERS });
+    raw.flushHeaders();
+  }
 
   let failure: unknown;
   try {
