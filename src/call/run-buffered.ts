@@ -3,24 +3,20 @@ import { modelPricing } from '../cost/model-pricing.js';
 import { responseCost } from '../cost/response-cost.js';
 import { BadGatewayError } from '../errors/classes.js';
 import { withRetries } from '../http/retry.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, readText } from '../http/transport.js';
 import { createImageResponse, type ImageResponse } from '../response/image-response.js';
 import { translateSuccess } from '../response/translate-success.js';
 import { attempt } from './attempt.js';
 import type { CallOptions, PreparedCall } from './prepare-call.js';
 
-const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
-
-async function readAll(body: AsyncIterable<Uint8Array>, call: PreparedCall): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > DEFAULT_MAX_RESPONSE_BYTES) {
-      throw new BadGatewayError(`${call.provider.displayName} sent a response larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes`, { provider: call.provider.id, model: call.model });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+/** The whole answer, bounded: a provider that sends more than any image answer needs is a bad gateway. */
+export function readAnswer(body: AsyncIterable<Uint8Array>, call: PreparedCall): Promise<string> {
+  const tooLarge = () =>
+    new BadGatewayError(`${call.provider.displayName} sent a response larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes`, {
+      provider: call.provider.id,
+      model: call.model,
+    });
+  return readText(body, DEFAULT_MAX_RESPONSE_BYTES, tooLarge);
 }
 
 export async function runBuffered(call: PreparedCall, options: CallOptions, signal: AbortSignal | undefined): Promise<ImageResponse> {
@@ -30,7 +26,7 @@ export async function runBuffered(call: PreparedCall, options: CallOptions, sign
     async () => {
       attempts++;
       const answer = await attempt(call, options, signal);
-      return { status: answer.status, headers: answer.headers, body: await readAll(answer.body, call) };
+      return { status: answer.status, headers: answer.headers, body: await readAnswer(answer.body, call) };
     },
     { numRetries: call.numRetries, signal },
   );
@@ -48,6 +44,14 @@ export async function runBuffered(call: PreparedCall, options: CallOptions, sign
 }
 
 export function priceOf(call: PreparedCall, options: CallOptions, body: Parameters<typeof responseCost>[0]['body']): ReturnType<typeof responseCost> {
-  const priced = options.pricing !== undefined ? { pricing: options.pricing, priced: call.model } : modelPricing(call.provider, call.model, call.controls['base_model'] as string | undefined, call.operationName);
-  return responseCost({ pricing: priced.pricing, model: `${call.provider.displayName} ${priced.priced}`, params: { ...call.extras, ...call.params }, body: body });
+  const priced =
+    options.pricing !== undefined
+      ? { pricing: options.pricing, priced: call.model }
+      : modelPricing(call.provider, call.model, call.controls['base_model'] as string | undefined, call.operationName);
+  return responseCost({
+    pricing: priced.pricing,
+    model: `${call.provider.displayName} ${priced.priced}`,
+    params: { ...call.extras, ...call.params },
+    body: body,
+  });
 }

@@ -10,7 +10,7 @@ import { ImageStream, type StreamSummary } from '../stream/image-stream.js';
 import { badStream, translateStreamEvent, type StreamKind } from '../stream/translate-event.js';
 import { attempt } from './attempt.js';
 import type { CallOptions, PreparedCall } from './prepare-call.js';
-import { priceOf } from './run-buffered.js';
+import { priceOf, readAnswer } from './run-buffered.js';
 
 function streamKind(call: PreparedCall): StreamKind {
   return call.operationName === 'edit' ? 'image_edit' : 'image_generation';
@@ -34,8 +34,13 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reje
 }
 
 function summarize(call: PreparedCall, options: CallOptions, completed: ImageStreamEvent[], warnings: StreamSummary['warnings']): StreamSummary {
-  const usage = [...completed].reverse().find((event) => 'usage' in event && event.usage !== undefined) as { usage?: Record<string, unknown> } | undefined;
-  const body = { created: 0, data: completed.map(() => ({ b64_json: '' })), ...(usage?.usage === undefined ? {} : { usage: usage.usage }) } as ImagesResponse;
+  const usage = [...completed].reverse().find((event) => 'usage' in event && event.usage !== undefined) as
+    { usage?: Record<string, unknown> } | undefined;
+  const body = {
+    created: 0,
+    data: completed.map(() => ({ b64_json: '' })),
+    ...(usage?.usage === undefined ? {} : { usage: usage.usage }),
+  } as ImagesResponse;
   const cost = priceOf(call, options, body);
   return {
     images: completed.length,
@@ -66,8 +71,13 @@ export async function runStream(call: PreparedCall, options: CallOptions, signal
     try {
       if (!isEventStream) {
         // A provider may answer a stream request with the finished images: each becomes one completed event.
-        const text = Buffer.concat(await collect(response.body)).toString('utf8');
-        const result = translateSuccess(call.context, { response: { status: response.status, headers: response.headers, body: text }, variant: call.variant, params: call.params, now });
+        const text = await readAnswer(response.body, call);
+        const result = translateSuccess(call.context, {
+          response: { status: response.status, headers: response.headers, body: text },
+          variant: call.variant,
+          params: call.params,
+          now,
+        });
         for (const event of completedEvents(kind, result.body)) {
           completed.push(event);
           yield event;
@@ -95,14 +105,15 @@ export async function runStream(call: PreparedCall, options: CallOptions, signal
       }
     }
   }
-  const hidden = { provider: call.provider.id, model: call.model, api_base: call.apiBase, warnings: [...call.warnings], response_cost: null, attempts };
+  const hidden = {
+    provider: call.provider.id,
+    model: call.model,
+    api_base: call.apiBase,
+    warnings: [...call.warnings],
+    response_cost: null,
+    attempts,
+  };
   return new ImageStream(events(), controller, hidden, summary.promise);
-}
-
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return chunks;
 }
 
 /** The finished images as completed events; the usage goes on the last (it is the whole call's). */

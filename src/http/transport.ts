@@ -22,7 +22,7 @@ export interface SendOptions {
   context?: { provider?: string; model?: string };
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 // Our own timer bounds the whole exchange, so undici's per-phase timeouts are disabled.
 const agent = new Agent({
@@ -128,22 +128,23 @@ export async function sendHttp(req: HttpRequest, options: SendOptions): Promise<
   const tooLarge = () => new BadGatewayError(`Upstream ${origin} sent a response larger than ${maxBytes} bytes`, details);
   const response = await openHttp(req, options);
   const declared = Number(response.headers['content-length']);
-  const iterator = response.body[Symbol.asyncIterator]();
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await iterator.return?.();
+    await response.body[Symbol.asyncIterator]().return?.();
     throw tooLarge();
   }
+  return { status: response.status, headers: response.headers, body: await readText(response.body, maxBytes, tooLarge) };
+}
+
+/** A whole body as text; past maxBytes the rest is cancelled and tooLarge() thrown. */
+export async function readText(body: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: () => Error): Promise<string> {
   const chunks: Uint8Array[] = [];
   let received = 0;
-  for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
-    received += next.value.length;
-    if (received > maxBytes) {
-      await iterator.return?.();
-      throw tooLarge();
-    }
-    chunks.push(next.value);
+  for await (const chunk of body) {
+    received += chunk.byteLength;
+    if (received > maxBytes) throw tooLarge();
+    chunks.push(chunk);
   }
-  return { status: response.status, headers: response.headers, body: Buffer.concat(chunks, received).toString('utf8') };
+  return Buffer.concat(chunks, received).toString('utf8');
 }
 
 function originOf(url: string, details: ErrorDetails): string {
