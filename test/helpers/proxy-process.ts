@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const builtCli = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+// IMAGEGATE_BUILT_CLI points the tests at another build (a private tsc --outDir), so a parallel `npm run build` cannot pull dist/ from under them.
+export const builtCli = process.env['IMAGEGATE_BUILT_CLI'] ?? join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
 export interface ProxyProcess {
   /** http://127.0.0.1:<port> */
