@@ -7,8 +7,8 @@ import type { ImageInput } from './files/image-input.js';
 import { validateEditRequest } from './params/validate-request.js';
 import type { ImageResponse } from './response/image-response.js';
 import type { ImageStream } from './stream/image-stream.js';
-import { runCall, takeSignal } from './call/run-call.js';
-import type { CallOptions } from './call/prepare-call.js';
+import { runCall, takeSignal, type CallResult } from './call/run-call.js';
+import type { CallOptions, RunOptions } from './call/prepare-call.js';
 
 export type { ImageInput } from './files/image-input.js';
 
@@ -29,11 +29,11 @@ export async function imageEdit(input: ImageEditParams, options: CallOptions = {
   }
   const { image, mask, ...rest } = input as ImageEditParams & Record<string, unknown>;
   const files = await readEditFiles({ image, mask });
-  return editWithFiles(rest, files, options);
+  return editWithFiles(rest, files, options) as Promise<ImageResponse | ImageStream>;
 }
 
 /** An edit whose files were already read (the Router reads them once for all its attempts). */
-export async function editWithFiles(input: Record<string, unknown>, files: EditFiles, options: CallOptions = {}): Promise<ImageResponse | ImageStream> {
+export async function editWithFiles(input: Record<string, unknown>, files: EditFiles, options: RunOptions = {}): Promise<CallResult> {
   const { request, signal } = takeSignal(input);
   validateEditRequest(request);
   return runCall({ operationName: 'edit', request, files }, options, signal);

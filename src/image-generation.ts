@@ -6,8 +6,8 @@ import { BadRequestError } from './errors/classes.js';
 import { validateRequest } from './params/validate-request.js';
 import type { ImageResponse } from './response/image-response.js';
 import type { ImageStream } from './stream/image-stream.js';
-import { runCall, takeSignal } from './call/run-call.js';
-import type { CallOptions } from './call/prepare-call.js';
+import { runCall, takeSignal, type CallResult } from './call/run-call.js';
+import type { CallOptions, RunOptions } from './call/prepare-call.js';
 
 export type { CallOptions } from './call/prepare-call.js';
 
@@ -17,6 +17,11 @@ export function imageGeneration(input: ImageGenerationParams & { stream: true },
 export function imageGeneration(input: ImageGenerationParams & { stream?: false | undefined }, options?: CallOptions): Promise<ImageResponse>;
 export function imageGeneration(input: ImageGenerationParams, options?: CallOptions): Promise<ImageResponse | ImageStream>;
 export async function imageGeneration(input: ImageGenerationParams, options: CallOptions = {}): Promise<ImageResponse | ImageStream> {
+  return generationCall(input, options) as Promise<ImageResponse | ImageStream>;
+}
+
+/** imageGeneration for the runtime's own callers: with rawAnswers, a large answer may come as a RawImageAnswer. */
+export async function generationCall(input: ImageGenerationParams, options: RunOptions): Promise<CallResult> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new BadRequestError('imageGeneration expects one object of params, e.g. { prompt: "a red fox" }.', { code: 'invalid_request' });
   }

@@ -3,7 +3,7 @@
 // Request targets are checked against the contract's schemas by check-consistency (they may be nested
 // inside oneOf bodies that TypeScript cannot index).
 import { Node, Project, type SourceFile } from 'ts-morph';
-import type { FieldMapping, OperationKind, ProviderIR, VariantIR } from '../ir.js';
+import type { FieldMapping, OperationKind, ProviderIR, ResponseYaml, VariantIR } from '../ir.js';
 import { targetChoices, targetSegments } from '../check-consistency.js';
 import { formatTypeScript } from '../format.js';
 import { generatedHeader, srcImport, type EmitContext, type GeneratedFile } from './header.js';
@@ -197,6 +197,25 @@ function addResponseParser(file: SourceFile, variant: VariantIR): void {
   });
 }
 
+/**
+ * The provider answers in the OpenAI ImagesResponse shape itself (same field names at the same places, nothing
+ * filtered, converted or read from elsewhere): the proxy may stream such an answer through as it arrives.
+ */
+export function answersInCanonicalShape(response: ResponseYaml): boolean {
+  const sameName = Object.entries(response.images.each).every(([name, pointer]) => pointer === `/${name}`);
+  return (
+    response.created === '/created' &&
+    response.images.from === '/data' &&
+    response.images.each.b64_json === '/b64_json' &&
+    sameName &&
+    response.images.outcome === undefined &&
+    response.moderation === undefined &&
+    response.revised_prompt === undefined &&
+    response.data_url === undefined &&
+    (response.usage === undefined || response.usage === '/usage')
+  );
+}
+
 function addTypeAliases(file: SourceFile, variant: VariantIR): void {
   const suffix = variantSuffix(variant);
   file.addTypeAliases([
@@ -233,7 +252,10 @@ export async function emitTranslator(context: EmitContext, provider: ProviderIR,
     addResponseParser(file, variant);
   }
   const translators = variants
-    .map((v) => `${JSON.stringify(v.name)}: { buildRequest: buildRequest${variantSuffix(v)}, parseResponse: parseResponse${variantSuffix(v)} }`)
+    .map(
+      (v) =>
+        `${JSON.stringify(v.name)}: { buildRequest: buildRequest${variantSuffix(v)}, parseResponse: parseResponse${variantSuffix(v)}, canonicalShape: ${answersInCanonicalShape(v.response)} }`,
+    )
     .join(', ');
   file.addStatements(`export const translators = { ${translators} };`);
   pruneUnusedImports(file);

@@ -27,6 +27,15 @@ export interface CallOptions {
   pricing?: Pricing;
 }
 
+/** What the runtime's own callers (the Router, for the proxy) may ask beyond the public CallOptions. */
+export interface RunOptions extends CallOptions {
+  /**
+   * Answers of 256 KB and more come as a RawImageAnswer, the ImagesResponse JSON as bytes to write out, instead of
+   * being parsed: for a proxy that forwards multi-megabyte images without decoding them.
+   */
+  rawAnswers?: boolean;
+}
+
 export type OperationName = 'generate' | 'edit';
 
 export interface PreparedCall {

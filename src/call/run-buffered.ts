@@ -1,36 +1,34 @@
 // A call answered with the finished images: retried on retryable failures, translated, priced.
-import { modelPricing } from '../cost/model-pricing.js';
-import { responseCost } from '../cost/response-cost.js';
-import { BadGatewayError } from '../errors/classes.js';
 import { withRetries } from '../http/retry.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, readText } from '../http/transport.js';
 import { createImageResponse, type ImageResponse } from '../response/image-response.js';
+import type { RawImageAnswer } from '../response/raw-answer.js';
 import { translateSuccess } from '../response/translate-success.js';
 import { attempt } from './attempt.js';
-import type { CallOptions, PreparedCall } from './prepare-call.js';
+import type { PreparedCall, RunOptions } from './prepare-call.js';
+import { priceOf } from './price-of.js';
+import { largeAnswer, readLargeOrText, tooLargeError, type ReadAnswer } from './run-large-answer.js';
 
 /** The whole answer, bounded: a provider that sends more than any image answer needs is a bad gateway. */
 export function readAnswer(body: AsyncIterable<Uint8Array>, call: PreparedCall): Promise<string> {
-  const tooLarge = () =>
-    new BadGatewayError(`${call.provider.displayName} sent a response larger than ${DEFAULT_MAX_RESPONSE_BYTES} bytes`, {
-      provider: call.provider.id,
-      model: call.model,
-    });
-  return readText(body, DEFAULT_MAX_RESPONSE_BYTES, tooLarge);
+  return readText(body, DEFAULT_MAX_RESPONSE_BYTES, () => tooLargeError(call));
 }
 
-export async function runBuffered(call: PreparedCall, options: CallOptions, signal: AbortSignal | undefined): Promise<ImageResponse> {
+/** With options.rawAnswers, a large answer comes as a RawImageAnswer (bytes to write out) rather than parsed. */
+export async function runBuffered(call: PreparedCall, options: RunOptions, signal: AbortSignal | undefined): Promise<ImageResponse | RawImageAnswer> {
   const now = options.now ?? Date.now;
   let attempts = 0;
   const response = await withRetries(
-    async () => {
+    async (): Promise<ReadAnswer> => {
       attempts++;
       const answer = await attempt(call, options, signal);
-      return { status: answer.status, headers: answer.headers, body: await readAnswer(answer.body, call) };
+      if (options.rawAnswers === true) return readLargeOrText(answer, call);
+      return { kind: 'text', status: answer.status, headers: answer.headers, body: await readAnswer(answer.body, call) };
     },
     { numRetries: call.numRetries, signal },
   );
   // A 2xx was generated (and billed) upstream: a malformed one is an error, never a retry.
+  if (response.kind === 'large') return largeAnswer(call, options, response, attempts);
   const result = translateSuccess(call.context, { response, variant: call.variant, params: call.params, now });
   const cost = priceOf(call, options, result.body);
   return createImageResponse(result.body, {
@@ -40,18 +38,5 @@ export async function runBuffered(call: PreparedCall, options: CallOptions, sign
     warnings: [...call.warnings, ...result.warnings, ...(cost.warning === undefined ? [] : [cost.warning])],
     response_cost: cost.cost,
     attempts,
-  });
-}
-
-export function priceOf(call: PreparedCall, options: CallOptions, body: Parameters<typeof responseCost>[0]['body']): ReturnType<typeof responseCost> {
-  const priced =
-    options.pricing !== undefined
-      ? { pricing: options.pricing, priced: call.model }
-      : modelPricing(call.provider, call.model, call.controls['base_model'] as string | undefined, call.operationName);
-  return responseCost({
-    pricing: priced.pricing,
-    model: `${call.provider.displayName} ${priced.priced}`,
-    params: { ...call.extras, ...call.params },
-    body: body,
   });
 }

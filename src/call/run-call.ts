@@ -2,8 +2,9 @@
 // the caller allows it) answered as one completed event per image.
 import { BadRequestError } from '../errors/classes.js';
 import type { ImageResponse } from '../response/image-response.js';
+import type { RawImageAnswer } from '../response/raw-answer.js';
 import type { ImageStream } from '../stream/image-stream.js';
-import { prepareCall, type CallOptions, type PrepareInput } from './prepare-call.js';
+import { prepareCall, type PrepareInput, type RunOptions } from './prepare-call.js';
 import { runBuffered } from './run-buffered.js';
 import { runStream, singleEventStream } from './run-stream.js';
 
@@ -15,7 +16,9 @@ export function takeSignal(input: Record<string, unknown>): { request: Record<st
   return { request, signal };
 }
 
-export async function runCall(input: PrepareInput, options: CallOptions, signal: AbortSignal | undefined): Promise<ImageResponse | ImageStream> {
+export type CallResult = ImageResponse | ImageStream | RawImageAnswer;
+
+export async function runCall(input: PrepareInput, options: RunOptions, signal: AbortSignal | undefined): Promise<CallResult> {
   const call = await prepareCall(input, options);
   if (call.streams) return runStream(call, options, signal);
   if (!call.cannotStream) return runBuffered(call, options, signal);
@@ -26,7 +29,7 @@ export async function runCall(input: PrepareInput, options: CallOptions, signal:
       { param: 'stream', provider: call.provider.id, model: call.model, code: 'streaming_unsupported' },
     );
   }
-  const response = await runBuffered(call, options, signal);
+  const response = (await runBuffered(call, { ...options, rawAnswers: false }, signal)) as ImageResponse;
   return singleEventStream(input.operationName === 'edit' ? 'image_edit' : 'image_generation', response, {
     code: 'stream-emulated',
     message: `${subject} does not stream: the finished image(s) came as completed events, without partial images.`,

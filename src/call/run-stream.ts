@@ -10,7 +10,8 @@ import { ImageStream, type StreamSummary } from '../stream/image-stream.js';
 import { badStream, translateStreamEvent, type StreamKind } from '../stream/translate-event.js';
 import { attempt } from './attempt.js';
 import type { CallOptions, PreparedCall } from './prepare-call.js';
-import { priceOf, readAnswer } from './run-buffered.js';
+import { priceOf } from './price-of.js';
+import { readAnswer } from './run-buffered.js';
 
 function streamKind(call: PreparedCall): StreamKind {
   return call.operationName === 'edit' ? 'image_edit' : 'image_generation';

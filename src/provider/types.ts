@@ -225,6 +225,8 @@ export interface GenerateVariant {
   dataUrl?: DataUrlRule;
   buildRequest(input: TranslateInput): WireRequest;
   parseResponse(body: unknown): ParsedResponse;
+  /** The provider answers in the OpenAI ImagesResponse shape itself, so its answer can be streamed through unchanged. */
+  canonicalShape: boolean;
 }
 
 export interface StreamEventRule {

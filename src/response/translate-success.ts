@@ -84,7 +84,7 @@ function mediaType(variant: GenerateVariant, params: Readonly<Record<string, unk
 }
 
 /** Bytes-only providers: a caller that asked for URLs gets data: URLs it can fetch or embed. */
-function asDataUrls(data: Image[], input: SuccessInput, warnings: Warning[]): Image[] {
+function asDataUrls(data: Image[], input: Omit<SuccessInput, 'response'>, warnings: Warning[]): Image[] {
   if (input.variant.dataUrl === undefined || input.params['response_format'] !== 'url') return data;
   const type = mediaType(input.variant, input.params);
   warnings.push({
@@ -94,13 +94,22 @@ function asDataUrls(data: Image[], input: SuccessInput, warnings: Warning[]): Im
   return data.map(({ b64_json, ...rest }) => (b64_json === undefined ? rest : { ...rest, url: `data:${type};base64,${b64_json}` }));
 }
 
+export function notJsonError(context: UpstreamErrorContext, status: number): BadGatewayError {
+  return failure(context, `answered HTTP ${status} with a body that is not JSON`);
+}
+
 export function translateSuccess(context: UpstreamErrorContext, input: SuccessInput): { body: ImagesResponse; warnings: Warning[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(input.response.body) as unknown;
   } catch {
-    throw failure(context, `answered HTTP ${input.response.status} with a body that is not JSON`);
+    throw notJsonError(context, input.response.status);
   }
+  return translateParsed(context, raw, input);
+}
+
+/** The translation of an answer already parsed (or of a skeleton whose image strings are blob markers). */
+export function translateParsed(context: UpstreamErrorContext, raw: unknown, input: Omit<SuccessInput, 'response'>): { body: ImagesResponse; warnings: Warning[] } {
   const parsed = input.variant.parseResponse(raw);
   const failures: Failed[] = [];
   const images: Image[] = [];

@@ -12,11 +12,13 @@ import {
   type RoutingInfo,
 } from '../errors/classes.js';
 import { abortableSleep, isRetryable, retryDelayMs } from '../http/retry.js';
-import { imageGeneration, type ImageGenerationParams } from '../image-generation.js';
+import type { CallResult } from '../call/run-call.js';
+import { generationCall, type ImageGenerationParams } from '../image-generation.js';
 import { editWithFiles, type ImageEditParams } from '../image-edit.js';
 import { readEditFiles, type EditFiles } from '../files/edit-inputs.js';
 import type { Registry } from '../provider/types.js';
 import { createImageResponse, type ImageResponse } from '../response/image-response.js';
+import { RawImageAnswer } from '../response/raw-answer.js';
 import { ImageStream } from '../stream/image-stream.js';
 import { Cooldowns } from './cooldowns.js';
 import { toDeployment, type Deployment } from './deployment.js';
@@ -38,6 +40,8 @@ export interface RouterOptions {
 export interface RouteCallOptions {
   /** Told how long each provider HTTP call took (ms). */
   onUpstreamDuration?: (ms: number) => void;
+  /** Large answers as RawImageAnswer bytes to write out (see RunOptions.rawAnswers): for the proxy. */
+  rawAnswers?: boolean;
   /** Told how long the router waited (backoff, Retry-After) before a retry. */
   onBackoff?: (ms: number) => void;
 }
@@ -112,7 +116,7 @@ export class Router {
   imageGeneration(input: ImageGenerationParams & { stream?: false | undefined }, options?: RouteCallOptions): Promise<ImageResponse>;
   imageGeneration(input: ImageGenerationParams, options?: RouteCallOptions): Promise<ImageResponse | ImageStream>;
   async imageGeneration(input: ImageGenerationParams, options: RouteCallOptions = {}): Promise<ImageResponse | ImageStream> {
-    return this.route(input as Record<string, unknown>, undefined, options);
+    return this.generationCall(input, { ...options, rawAnswers: false }) as Promise<ImageResponse | ImageStream>;
   }
 
   /** An edit, routed like a generation; the input files are read once, before the first deployment is tried. */
@@ -120,12 +124,22 @@ export class Router {
   imageEdit(input: ImageEditParams & { stream?: false | undefined }, options?: RouteCallOptions): Promise<ImageResponse>;
   imageEdit(input: ImageEditParams, options?: RouteCallOptions): Promise<ImageResponse | ImageStream>;
   async imageEdit(input: ImageEditParams, options: RouteCallOptions = {}): Promise<ImageResponse | ImageStream> {
+    return this.editCall(input, { ...options, rawAnswers: false }) as Promise<ImageResponse | ImageStream>;
+  }
+
+  /** imageGeneration for the runtime's own callers: with options.rawAnswers, a large answer is a RawImageAnswer. */
+  generationCall(input: ImageGenerationParams, options: RouteCallOptions): Promise<CallResult> {
+    return this.route(input as Record<string, unknown>, undefined, options);
+  }
+
+  /** imageEdit for the runtime's own callers: with options.rawAnswers, a large answer is a RawImageAnswer. */
+  async editCall(input: ImageEditParams, options: RouteCallOptions): Promise<CallResult> {
     const { image, mask, ...rest } = input;
     const files = await readEditFiles({ image, mask });
     return this.route(rest as Record<string, unknown>, files, options);
   }
 
-  private async route(input: Record<string, unknown>, files: EditFiles | undefined, options: RouteCallOptions): Promise<ImageResponse | ImageStream> {
+  private async route(input: Record<string, unknown>, files: EditFiles | undefined, options: RouteCallOptions): Promise<CallResult> {
     const { signal: rawSignal, ...request } = input;
     const signal = rawSignal as AbortSignal | undefined;
     const group = request.model;
@@ -157,7 +171,7 @@ export class Router {
       if (index > 0) routing.attempted_fallbacks++;
       try {
         const response = await this.callGroup(name, request, files, signal, routing, failures, options);
-        if (response instanceof ImageStream) {
+        if (response instanceof ImageStream || response instanceof RawImageAnswer) {
           response._hidden_params.routing = { ...routing };
           return response;
         }
@@ -179,7 +193,7 @@ export class Router {
     routing: RoutingInfo,
     failures: { lastUpstream: unknown },
     options: RouteCallOptions,
-  ): Promise<ImageResponse | ImageStream> {
+  ): Promise<CallResult> {
     const deployments = this.groups.get(group)!;
     const canCoolDown = deployments.length > 1 || this.settings.fallbacks.has(group);
     const numRetries = (request['num_retries'] as number | undefined) ?? this.settings.numRetries;
@@ -247,7 +261,7 @@ export class Router {
     files: EditFiles | undefined,
     signal: AbortSignal | undefined,
     options: RouteCallOptions,
-  ): Promise<ImageResponse | ImageStream> {
+  ): Promise<CallResult> {
     const { num_retries: _routerRetries, timeout: requestedTimeout, ...clientParams } = request;
     const timeoutSeconds = (requestedTimeout as number | undefined) ?? deployment.timeoutSeconds ?? this.settings.timeoutSeconds;
     const params = {
@@ -270,9 +284,10 @@ export class Router {
         registry: this.registry,
         onUpstreamDuration: options.onUpstreamDuration,
         pricing: deployment.pricing,
+        rawAnswers: options.rawAnswers,
       };
       // A stream counts as answered once its first byte is in: retries and fallbacks end there.
-      const response = files === undefined ? await imageGeneration(params, callOptions) : await editWithFiles(params as Record<string, unknown>, files, callOptions);
+      const response = files === undefined ? await generationCall(params, callOptions) : await editWithFiles(params as Record<string, unknown>, files, callOptions);
       outcome = 'succeeded';
       return response;
     } catch (error) {

@@ -14,10 +14,10 @@ const router = {
   settings: { numRetries: 2 },
   modelGroups: () => ['images'],
   deployments: () => [],
-  imageGeneration: async () => {
+  generationCall: async () => {
     throw new Error('not under test');
   },
-  imageEdit: async (params: Record<string, unknown>) => {
+  editCall: async (params: Record<string, unknown>) => {
     calls.push(params);
     return createImageResponse(
       { created: 1, data: [{ b64_json: 'aGVsbG8=' }] },

@@ -73,8 +73,8 @@ const router = {
   settings: { numRetries: 2 },
   modelGroups: () => ['images'],
   deployments: () => [{ id: 'dep-1' }],
-  imageGeneration: async () => next(),
-  imageEdit: async () => next(),
+  generationCall: async () => next(),
+  editCall: async () => next(),
 } as unknown as Router;
 
 const lines: Record<string, unknown>[] = [];

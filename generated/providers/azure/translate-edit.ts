@@ -53,4 +53,6 @@ function parseResponseDefault(raw: unknown): ParsedResponse {
     revisedPrompt: undefined,
   };
 }
-export const translators = { default: { buildRequest: buildRequestDefault, parseResponse: parseResponseDefault } };
+export const translators = {
+  default: { buildRequest: buildRequestDefault, parseResponse: parseResponseDefault, canonicalShape: true },
+};

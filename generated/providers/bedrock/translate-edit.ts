@@ -444,22 +444,49 @@ function parseResponseStabilityImageToImage(raw: unknown): ParsedResponse {
   return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined, revisedPrompt: undefined };
 }
 export const translators = {
-  'titan-outpainting': { buildRequest: buildRequestTitanOutpainting, parseResponse: parseResponseTitanOutpainting },
-  'titan-inpainting': { buildRequest: buildRequestTitanInpainting, parseResponse: parseResponseTitanInpainting },
+  'titan-outpainting': {
+    buildRequest: buildRequestTitanOutpainting,
+    parseResponse: parseResponseTitanOutpainting,
+    canonicalShape: false,
+  },
+  'titan-inpainting': {
+    buildRequest: buildRequestTitanInpainting,
+    parseResponse: parseResponseTitanInpainting,
+    canonicalShape: false,
+  },
   'titan-inpainting-mask-prompt': {
     buildRequest: buildRequestTitanInpaintingMaskPrompt,
     parseResponse: parseResponseTitanInpaintingMaskPrompt,
+    canonicalShape: false,
   },
-  'titan-variation': { buildRequest: buildRequestTitanVariation, parseResponse: parseResponseTitanVariation },
-  'nova-outpainting': { buildRequest: buildRequestNovaOutpainting, parseResponse: parseResponseNovaOutpainting },
-  'nova-inpainting': { buildRequest: buildRequestNovaInpainting, parseResponse: parseResponseNovaInpainting },
+  'titan-variation': {
+    buildRequest: buildRequestTitanVariation,
+    parseResponse: parseResponseTitanVariation,
+    canonicalShape: false,
+  },
+  'nova-outpainting': {
+    buildRequest: buildRequestNovaOutpainting,
+    parseResponse: parseResponseNovaOutpainting,
+    canonicalShape: false,
+  },
+  'nova-inpainting': {
+    buildRequest: buildRequestNovaInpainting,
+    parseResponse: parseResponseNovaInpainting,
+    canonicalShape: false,
+  },
   'nova-inpainting-mask-prompt': {
     buildRequest: buildRequestNovaInpaintingMaskPrompt,
     parseResponse: parseResponseNovaInpaintingMaskPrompt,
+    canonicalShape: false,
   },
-  'nova-variation': { buildRequest: buildRequestNovaVariation, parseResponse: parseResponseNovaVariation },
+  'nova-variation': {
+    buildRequest: buildRequestNovaVariation,
+    parseResponse: parseResponseNovaVariation,
+    canonicalShape: false,
+  },
   'stability-image-to-image': {
     buildRequest: buildRequestStabilityImageToImage,
     parseResponse: parseResponseStabilityImageToImage,
+    canonicalShape: false,
   },
 };

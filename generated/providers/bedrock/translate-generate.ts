@@ -209,8 +209,24 @@ function parseResponseTitanImage(raw: unknown): ParsedResponse {
   };
 }
 export const translators = {
-  'nova-canvas': { buildRequest: buildRequestNovaCanvas, parseResponse: parseResponseNovaCanvas },
-  'stability-image': { buildRequest: buildRequestStabilityImage, parseResponse: parseResponseStabilityImage },
-  'stability-sdxl': { buildRequest: buildRequestStabilitySdxl, parseResponse: parseResponseStabilitySdxl },
-  'titan-image': { buildRequest: buildRequestTitanImage, parseResponse: parseResponseTitanImage },
+  'nova-canvas': {
+    buildRequest: buildRequestNovaCanvas,
+    parseResponse: parseResponseNovaCanvas,
+    canonicalShape: false,
+  },
+  'stability-image': {
+    buildRequest: buildRequestStabilityImage,
+    parseResponse: parseResponseStabilityImage,
+    canonicalShape: false,
+  },
+  'stability-sdxl': {
+    buildRequest: buildRequestStabilitySdxl,
+    parseResponse: parseResponseStabilitySdxl,
+    canonicalShape: false,
+  },
+  'titan-image': {
+    buildRequest: buildRequestTitanImage,
+    parseResponse: parseResponseTitanImage,
+    canonicalShape: false,
+  },
 };

@@ -121,5 +121,9 @@ function parseResponseGeminiImage(raw: unknown): ParsedResponse {
   };
 }
 export const translators = {
-  'gemini-image': { buildRequest: buildRequestGeminiImage, parseResponse: parseResponseGeminiImage },
+  'gemini-image': {
+    buildRequest: buildRequestGeminiImage,
+    parseResponse: parseResponseGeminiImage,
+    canonicalShape: false,
+  },
 };

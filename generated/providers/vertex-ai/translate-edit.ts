@@ -298,10 +298,19 @@ function parseResponseImagenInpaintInsertion(raw: unknown): ParsedResponse {
   return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined, revisedPrompt: undefined };
 }
 export const translators = {
-  'gemini-image': { buildRequest: buildRequestGeminiImage, parseResponse: parseResponseGeminiImage },
-  'imagen-edit-mode': { buildRequest: buildRequestImagenEditMode, parseResponse: parseResponseImagenEditMode },
+  'gemini-image': {
+    buildRequest: buildRequestGeminiImage,
+    parseResponse: parseResponseGeminiImage,
+    canonicalShape: false,
+  },
+  'imagen-edit-mode': {
+    buildRequest: buildRequestImagenEditMode,
+    parseResponse: parseResponseImagenEditMode,
+    canonicalShape: false,
+  },
   'imagen-inpaint-insertion': {
     buildRequest: buildRequestImagenInpaintInsertion,
     parseResponse: parseResponseImagenInpaintInsertion,
+    canonicalShape: false,
   },
 };

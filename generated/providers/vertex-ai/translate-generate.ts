@@ -176,6 +176,10 @@ function parseResponseImagen(raw: unknown): ParsedResponse {
   return { created: undefined, images, usage: undefined, kept, moderationMessage: undefined, revisedPrompt: undefined };
 }
 export const translators = {
-  'gemini-image': { buildRequest: buildRequestGeminiImage, parseResponse: parseResponseGeminiImage },
-  imagen: { buildRequest: buildRequestImagen, parseResponse: parseResponseImagen },
+  'gemini-image': {
+    buildRequest: buildRequestGeminiImage,
+    parseResponse: parseResponseGeminiImage,
+    canonicalShape: false,
+  },
+  imagen: { buildRequest: buildRequestImagen, parseResponse: parseResponseImagen, canonicalShape: false },
 };

@@ -3,11 +3,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, ImagegateError } from '../../errors/classes.js';
 import { validateEditRequest, validateRequest } from '../../params/validate-request.js';
-import type { ImageResponse } from '../../response/image-response.js';
+import type { CallResult } from '../../call/run-call.js';
+import { RawImageAnswer } from '../../response/raw-answer.js';
 import type { RouteCallOptions, Router } from '../../router/router.js';
 import { ImageStream } from '../../stream/image-stream.js';
 import { refuseClientCredentials } from '../client-credentials.js';
 import { setImagegateHeaders } from '../request-context.js';
+import { rawReply } from './raw-reply.js';
 import { streamReply } from './stream-reply.js';
 
 export interface ImageRouteOptions {
@@ -68,6 +70,8 @@ function abortOnDisconnect(reply: FastifyReply): AbortSignal {
 function callOptions(request: FastifyRequest): RouteCallOptions {
   const context = request.imagegate;
   return {
+    // Multi-megabyte answers are forwarded as bytes, never parsed and re-serialised.
+    rawAnswers: true,
     onUpstreamDuration: (ms) => {
       context.upstreamMs += ms;
       context.upstreamCalls++;
@@ -78,7 +82,7 @@ function callOptions(request: FastifyRequest): RouteCallOptions {
   };
 }
 
-export type RoutedCall = (signal: AbortSignal, options: RouteCallOptions) => Promise<ImageResponse | ImageStream>;
+export type RoutedCall = (signal: AbortSignal, options: RouteCallOptions) => Promise<CallResult>;
 
 /**
  * Calls the router and answers: JSON for a response, an event stream for a stream. Errors before the answer
@@ -92,7 +96,7 @@ export async function answerImageRequest(
   options: ImageRouteOptions,
 ): Promise<unknown> {
   const context = request.imagegate;
-  let result: ImageResponse | ImageStream;
+  let result: CallResult;
   try {
     result = await call(abortOnDisconnect(reply), callOptions(request));
   } catch (error) {
@@ -104,6 +108,13 @@ export async function answerImageRequest(
     // Its cost is known only at the end: no x-imagegate-response-cost header on a stream.
     setImagegateHeaders(request, reply);
     await streamReply(request, reply, result, {
+      maxRequestSizeMb: options.maxRequestSizeMb,
+      onEnd: () => options.onAnswer?.(request, reply, route),
+    });
+    return undefined;
+  }
+  if (result instanceof RawImageAnswer) {
+    await rawReply(request, reply, result, {
       maxRequestSizeMb: options.maxRequestSizeMb,
       onEnd: () => options.onAnswer?.(request, reply, route),
     });

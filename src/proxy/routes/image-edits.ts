@@ -5,8 +5,6 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError } from '../../errors/classes.js';
 import type { ImageEditParams } from '../../image-edit.js';
-import type { ImageResponse } from '../../response/image-response.js';
-import type { ImageStream } from '../../stream/image-stream.js';
 import { multipartLimits, readMultipartEdit } from '../multipart-edit.js';
 import { answerHooks, answerImageRequest, checkImageRequest, requestBody, type ImageRouteOptions } from './image-call.js';
 
@@ -52,7 +50,7 @@ export function registerImageEditRoutes(app: FastifyInstance, options: ImageRout
     return answerImageRequest(
       request,
       reply,
-      (signal, callOptions) => options.router.imageEdit({ ...payload, signal } as ImageEditParams, callOptions) as Promise<ImageResponse | ImageStream>,
+      (signal, callOptions) => options.router.editCall({ ...payload, signal } as ImageEditParams, callOptions),
       route,
       options,
     );

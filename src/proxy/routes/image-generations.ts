@@ -2,8 +2,6 @@
 // JSON in, the ImagesResponse JSON out — or, with `stream: true`, an event stream of partial and completed images.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ImageGenerationParams } from '../../image-generation.js';
-import type { ImageResponse } from '../../response/image-response.js';
-import type { ImageStream } from '../../stream/image-stream.js';
 import { answerHooks, answerImageRequest, checkImageRequest, requestBody, type ImageRouteOptions } from './image-call.js';
 
 export type { ImageRouteOptions } from './image-call.js';
@@ -16,8 +14,7 @@ export function registerImageGenerationRoutes(app: FastifyInstance, options: Ima
     return answerImageRequest(
       request,
       reply,
-      (signal, callOptions) =>
-        options.router.imageGeneration({ ...payload, signal } as ImageGenerationParams, callOptions) as Promise<ImageResponse | ImageStream>,
+      (signal, callOptions) => options.router.generationCall({ ...payload, signal } as ImageGenerationParams, callOptions),
       route,
       options,
     );

@@ -28,7 +28,7 @@ export function sseMessage(event: string, data: unknown): string {
 }
 
 /** Resolves when the socket can take more (drain) or will never take more (close). */
-function writable(raw: ServerResponse): Promise<void> {
+export function writable(raw: ServerResponse): Promise<void> {
   if (raw.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

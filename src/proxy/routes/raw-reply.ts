@@ -1,0 +1,71 @@
+// A large answer written as the bytes the SDK prepared (see RawImageAnswer), with backpressure. Its status and
+// headers go out first; a failure found later (an upstream that broke off, an answer that turned out malformed)
+// can only cut the body short, so the client never takes a partial answer for a whole one. The request is then
+// recorded with the error's status, like a stream that failed after its first event.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RawAnswerSummary, RawImageAnswer } from '../../response/raw-answer.js';
+import { errorReply } from '../error-reply.js';
+import { CLIENT_CLOSED_REQUEST, setImagegateHeaders } from '../request-context.js';
+import { logRequest } from '../request-log.js';
+import { writable, type StreamReplyOptions } from './stream-reply.js';
+
+const finiteOrNull = (cost: number | null): number | null => (typeof cost === 'number' && Number.isFinite(cost) ? cost : null);
+
+export async function rawReply(request: FastifyRequest, reply: FastifyReply, answer: RawImageAnswer, options: StreamReplyOptions): Promise<void> {
+  const context = request.imagegate;
+  if (answer.precomputed) {
+    // Known before the first byte: the answer carries its cost header like any other.
+    const summary = await answer.summary;
+    context.images = summary.images;
+    context.responseCost = finiteOrNull(summary.response_cost);
+  }
+  setImagegateHeaders(request, reply);
+  const raw = reply.raw;
+  reply.hijack();
+  let clientLeft = raw.destroyed;
+  const onClose = () => {
+    if (!raw.writableFinished) clientLeft = true;
+  };
+  raw.on('close', onClose);
+  const headers: Record<string, string | number> = { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'application/json; charset=utf-8' };
+  if (answer.contentLength !== undefined) headers['content-length'] = answer.contentLength;
+  if (!clientLeft) raw.writeHead(200, headers);
+
+  let failure: unknown;
+  try {
+    for await (const piece of answer) {
+      if (clientLeft) break;
+      if (!raw.write(piece)) await writable(raw);
+    }
+  } catch (error) {
+    failure = error;
+  }
+  const summary = await answer.summary.then(
+    (value): RawAnswerSummary | undefined => value,
+    (error: unknown) => {
+      failure ??= error;
+      return undefined;
+    },
+  );
+  raw.off('close', onClose);
+  if (clientLeft) {
+    context.status = CLIENT_CLOSED_REQUEST;
+    context.error = { type: 'client_closed_request', code: null, message: 'The client closed the connection before the answer ended.' };
+  } else if (failure !== undefined || summary === undefined) {
+    const { status, body } = errorReply(failure, options.maxRequestSizeMb);
+    if (status >= 500 && body.error.code === 'internal_error') request.log.error({ err: failure, call_id: request.id }, 'internal error');
+    context.status = status;
+    context.error = { type: body.error.type, code: body.error.code, message: body.error.message };
+    raw.destroy();
+  } else {
+    context.images = summary.images;
+    context.responseCost = finiteOrNull(summary.response_cost);
+  }
+  options.onEnd();
+  if (raw.destroyed) {
+    // fastify runs no onResponse hook for a response that never finished.
+    logRequest(request, reply);
+    return;
+  }
+  raw.end();
+}
