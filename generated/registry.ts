@@ -11,6 +11,9 @@ const loaders: Record<string, () => Promise<ProviderDefinition>> = {
   'vertex-ai': async () => (await import('./providers/vertex-ai/index.js')).provider,
 };
 
+// Each provider module is imported once: a dynamic import() of a loaded module still costs a trip through the loader.
+const loaded = new Map<string, Promise<ProviderDefinition>>();
+
 export const registry: Registry = {
   aliases: {
     azure: 'azure',
@@ -113,8 +116,12 @@ export const registry: Registry = {
     'vertex-ai': { groupPrefix: 'vertex_ai/', whenEnv: [['GOOGLE_APPLICATION_CREDENTIALS', 'VERTEXAI_LOCATION']] },
   },
   load(providerId: string): Promise<ProviderDefinition> {
+    const cached = loaded.get(providerId);
+    if (cached !== undefined) return cached;
     const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;
     if (loader === undefined) return Promise.reject(new Error(`unknown provider ${providerId}`));
-    return loader();
+    const loading = loader();
+    loaded.set(providerId, loading);
+    return loading;
   },
 };

@@ -75,11 +75,17 @@ export async function emitRegistry(context: EmitContext, providers: ProviderIR[]
     generatedHeader('registry', 'spec/providers/*/provider.yaml'),
     `import type { ProviderDefinition, Registry } from '${srcImport(context, 'registry.ts', 'provider/types.js')}';\n\n`,
     `const loaders: Record<string, () => Promise<ProviderDefinition>> = {\n${loaders}\n};\n\n`,
+    '// Each provider module is imported once: a dynamic import() of a loaded module still costs a trip through the loader.\n',
+    `const loaded = new Map<string, Promise<ProviderDefinition>>();\n\n`,
     `export const registry: Registry = { ${toLiteral(registry).slice(1, -1)},\n`,
     `  load(providerId: string): Promise<ProviderDefinition> {\n`,
+    `    const cached = loaded.get(providerId);\n`,
+    `    if (cached !== undefined) return cached;\n`,
     `    const loader = Object.prototype.hasOwnProperty.call(loaders, providerId) ? loaders[providerId] : undefined;\n`,
     `    if (loader === undefined) return Promise.reject(new Error(\`unknown provider \${providerId}\`));\n`,
-    `    return loader();\n  },\n};\n`,
+    `    const loading = loader();\n`,
+    `    loaded.set(providerId, loading);\n`,
+    `    return loading;\n  },\n};\n`,
   ].join('');
   return { path: 'registry.ts', content: await formatTypeScript(code) };
 }

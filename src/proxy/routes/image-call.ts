@@ -133,8 +133,9 @@ export function answerHooks(route: string, options: ImageRouteOptions): object {
   return onAnswer === undefined
     ? {}
     : {
-        onSend: async (request: FastifyRequest, reply: FastifyReply) => {
+        onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
           onAnswer(request, reply, route);
+          done(null, payload);
         },
       };
 }
