@@ -21,8 +21,8 @@ export function buildUrl(operation: GenerateOperation, base: string, wire: WireR
     if (sibling !== undefined) url.pathname = url.pathname.slice(0, -sibling.length);
     if (!url.pathname.endsWith(suffix)) url.pathname += suffix;
   } else {
-    const parsed = new URL(base);
-    url = new URL(`${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}${wire.path}${parsed.search}`);
+    const { prefix, search } = baseParts(base);
+    url = new URL(`${prefix}${wire.path}${search}`);
   }
   for (const [name, value] of Object.entries(wire.query)) {
     if (!url.searchParams.has(name)) url.searchParams.set(name, value);
@@ -30,8 +30,23 @@ export function buildUrl(operation: GenerateOperation, base: string, wire: WireR
   return url;
 }
 
+// Base URLs repeat (one per deployment): each is split once.
+const splitBases = new Map<string, { prefix: string; search: string }>();
+const MAX_SPLIT_BASES = 1024;
+
+function baseParts(base: string): { prefix: string; search: string } {
+  let parts = splitBases.get(base);
+  if (parts === undefined) {
+    const parsed = new URL(base);
+    parts = { prefix: `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`, search: parsed.search };
+    if (splitBases.size >= MAX_SPLIT_BASES) splitBases.clear();
+    splitBases.set(base, parts);
+  }
+  return parts;
+}
+
 /** The base URL without credentials or query, safe to report. */
 export function publicBase(base: string): string {
-  const url = new URL(base);
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  const { prefix } = baseParts(base);
+  return prefix;
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Agent, request } from 'undici';
 import { BUILTIN_PROTOCOL, callBuiltin } from '../builtin/upstreams.js';
 import { APIConnectionError, APIUserAbortError, BadGatewayError, ImagegateError, TimeoutError, type ErrorDetails } from '../errors/classes.js';
@@ -41,7 +42,10 @@ export interface StreamingHttpResponse {
 }
 
 interface Exchange {
-  signal: AbortSignal;
+  /** For undici, which takes an EventEmitter that emits 'abort' as a signal: far cheaper than an AbortController per request. */
+  emitter: EventEmitter;
+  /** A real AbortSignal for the built-in upstream, made on demand. */
+  abortSignal(): AbortSignal;
   cause: () => 'timeout' | 'user' | undefined;
   abort: () => void;
   close: () => void;
@@ -50,21 +54,33 @@ interface Exchange {
 function startExchange(options: SendOptions, details: ErrorDetails): Exchange {
   const userSignal = options.signal;
   if (userSignal?.aborted) throw userAbort(details, userSignal.reason);
-  const controller = new AbortController();
+  const emitter = new EventEmitter();
+  let aborted = false;
   let cause: 'timeout' | 'user' | undefined;
+  const abort = (): void => {
+    if (aborted) return;
+    aborted = true;
+    emitter.emit('abort');
+  };
   const timer = setTimeout(() => {
     cause ??= 'timeout';
-    controller.abort();
+    abort();
   }, options.timeoutMs);
   const onUserAbort = (): void => {
     cause ??= 'user';
-    controller.abort();
+    abort();
   };
   userSignal?.addEventListener('abort', onUserAbort, { once: true });
   return {
-    signal: controller.signal,
+    emitter,
+    abortSignal: () => {
+      const controller = new AbortController();
+      if (aborted) controller.abort();
+      else emitter.once('abort', () => controller.abort());
+      return controller.signal;
+    },
     cause: () => cause,
-    abort: () => controller.abort(),
+    abort,
     close: () => {
       clearTimeout(timer);
       userSignal?.removeEventListener('abort', onUserAbort);
@@ -101,7 +117,7 @@ export async function openHttp(req: HttpRequest, options: SendOptions): Promise<
   const fail = (error: unknown) => failure(error, exchange, origin, options, details);
   try {
     if (req.url.startsWith(BUILTIN_PROTOCOL)) {
-      const answer = await callBuiltin(req, exchange.signal);
+      const answer = await callBuiltin(req, exchange.abortSignal());
       const source =
         answer.stream ??
         (async function* () {
@@ -109,7 +125,7 @@ export async function openHttp(req: HttpRequest, options: SendOptions): Promise<
         })();
       return { status: answer.status, headers: answer.headers, body: readBody(source, exchange, fail) };
     }
-    const response = await request(req.url, { dispatcher: agent, method: req.method, headers: req.headers, body: req.body, signal: exchange.signal });
+    const response = await request(req.url, { dispatcher: agent, method: req.method, headers: req.headers, body: req.body, signal: exchange.emitter });
     return {
       status: response.statusCode,
       headers: normalizeHeaders(response.headers),
@@ -147,7 +163,20 @@ export async function readText(body: AsyncIterable<Uint8Array>, maxBytes: number
   return Buffer.concat(chunks, received).toString('utf8');
 }
 
+// Upstream URLs repeat (one per deployment and operation): their origins are worked out once.
+const origins = new Map<string, string>();
+const MAX_CACHED_ORIGINS = 1024;
+
 function originOf(url: string, details: ErrorDetails): string {
+  const cached = origins.get(url);
+  if (cached !== undefined) return cached;
+  const origin = parseOrigin(url, details);
+  if (origins.size >= MAX_CACHED_ORIGINS) origins.clear();
+  origins.set(url, origin);
+  return origin;
+}
+
+function parseOrigin(url: string, details: ErrorDetails): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -69,8 +69,16 @@ function expandDefault(provider: ProviderDefinition, name: string, template: str
   return { value, from: 'default' };
 }
 
+const patterns = new Map<string, RegExp>();
+
+function compiled(pattern: string): RegExp {
+  let regexp = patterns.get(pattern);
+  if (regexp === undefined) patterns.set(pattern, (regexp = new RegExp(pattern)));
+  return regexp;
+}
+
 function checkPattern(provider: ProviderDefinition, name: string, spec: SettingSpec, found: Found): void {
-  if (spec.pattern === undefined || new RegExp(spec.pattern).test(found.value)) return;
+  if (spec.pattern === undefined || compiled(spec.pattern).test(found.value)) return;
   const shown = spec.secret ? '' : ` ${JSON.stringify(found.value.slice(0, 100))}`;
   throw new BadRequestError(`${provider.displayName} ${name}${shown} from ${found.from} is not valid: it must match ${spec.pattern}.`, {
     param: spec.params[0] ?? name,
@@ -79,7 +87,19 @@ function checkPattern(provider: ProviderDefinition, name: string, spec: SettingS
   });
 }
 
+// Base URLs repeat (one per deployment): each distinct value is checked once.
+const checkedBaseUrls = new Set<string>();
+const MAX_CHECKED_BASE_URLS = 1024;
+
 function normaliseBaseUrl(provider: ProviderDefinition, name: string, found: Found): string {
+  if (checkedBaseUrls.has(found.value)) return found.value.replace(/\/+$/, '');
+  checkBaseUrl(provider, name, found);
+  if (checkedBaseUrls.size >= MAX_CHECKED_BASE_URLS) checkedBaseUrls.clear();
+  checkedBaseUrls.add(found.value);
+  return found.value.replace(/\/+$/, '');
+}
+
+function checkBaseUrl(provider: ProviderDefinition, name: string, found: Found): void {
   let url: URL;
   try {
     url = new URL(found.value);
@@ -93,7 +113,6 @@ function normaliseBaseUrl(provider: ProviderDefinition, name: string, found: Fou
   if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== BUILTIN_PROTOCOL) {
     throw new BadRequestError(`${provider.displayName} ${name} from ${found.from} must be an http(s) URL.`, { param: name, provider: provider.id, code: 'invalid_api_base' });
   }
-  return found.value.replace(/\/+$/, '');
 }
 
 export async function resolveSettings(provider: ProviderDefinition, controls: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<Settings> {
