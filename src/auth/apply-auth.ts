@@ -4,6 +4,7 @@ import { BadRequestError } from '../errors/classes.js';
 import type { AuthScheme, AuthSpec, ProviderDefinition } from '../provider/types.js';
 import { missingSettingError, settingSource, type Settings } from '../settings/resolve-settings.js';
 import { resolveAwsCredentials } from './aws-credentials.js';
+import { googleAccessToken } from './google-oauth.js';
 import { signSigV4, type SignableRequest } from './sigv4.js';
 
 export interface Authorization {
@@ -71,8 +72,6 @@ export async function authorize(provider: ProviderDefinition, settings: Settings
     case 'sigv4':
       return sigv4Headers(provider, scheme, settings, request, now);
     case 'google-oauth': {
-      // Loaded on first use, so callers of other providers never load Google's auth library.
-      const { googleAccessToken } = await import('./google-oauth.js');
       const credentials = settings[scheme.settings.credentials];
       const { token } = await googleAccessToken({ credentials, scopes: scheme.scopes }, { now, providerLabel: provider.displayName });
       return { headers: { authorization: `Bearer ${token}` }, secrets: [token] };

@@ -3,6 +3,7 @@
 import { AuthenticationError } from '../errors/classes.js';
 import { redactSecrets } from '../errors/redact.js';
 import { ExpiringCache } from './expiring-cache.js';
+import { loadAwsCredentialProvider } from './load-aws-credential-provider.js';
 import { awsProfileExists } from '../settings/aws-shared-config.js';
 
 export interface AwsCredentials {
@@ -74,8 +75,7 @@ async function lookUpChain(profile: string | undefined, providerLabel: string): 
     }
   }
   try {
-    // Imported lazily so that loading the library never loads an AWS package.
-    const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+    const { defaultProvider } = await loadAwsCredentialProvider();
     // A fresh provider per lookup: its own memoisation would otherwise hide our refresh. ignoreCache makes
     // the shared-ini loader re-read the files; it otherwise keeps a file's first read (even a failed one) forever.
     const found = await defaultProvider({ profile, ignoreCache: true })();

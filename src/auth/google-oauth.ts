@@ -8,6 +8,7 @@ import type { AuthClient, JWTInput } from 'google-auth-library';
 import { AuthenticationError } from '../errors/classes.js';
 import { redactSecrets } from '../errors/redact.js';
 import { ExpiringCache } from './expiring-cache.js';
+import { loadGoogleAuthLibrary } from './load-google-auth-library.js';
 
 export interface GoogleAccessToken {
   token: string;
@@ -82,7 +83,7 @@ async function projectOf(credential: Credential): Promise<string | undefined> {
     const json = await loadKey(credential, 'this request');
     return text(json.project_id) ?? text(json.quota_project_id);
   }
-  const { GoogleAuth } = await import('google-auth-library');
+  const { GoogleAuth } = await loadGoogleAuthLibrary();
   try {
     return text(await new GoogleAuth().getProjectId());
   } catch {
@@ -109,7 +110,7 @@ function cacheKey(credential: Credential, scopes: readonly string[]): string {
 
 async function mint(credential: Credential, scopes: string[], label: string, now: () => number): Promise<GoogleAccessToken> {
   const json = credential.kind === 'adc' ? undefined : await loadKey(credential, label);
-  const { GoogleAuth } = await import('google-auth-library');
+  const { GoogleAuth } = await loadGoogleAuthLibrary();
   // A fresh client per refresh: the library's own token cache runs on the real clock and would hide ours.
   const auth = json === undefined ? new GoogleAuth({ scopes }) : new GoogleAuth({ credentials: json as JWTInput, scopes });
   try {

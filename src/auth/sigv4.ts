@@ -1,22 +1,12 @@
 // SigV4 request signing with @smithy/signature-v4, loaded on first use so OpenAI-only callers never load AWS code.
-import type { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentials } from './aws-credentials.js';
+import { loadSigv4Signer } from './load-sigv4-signer.js';
 
 export interface SignableRequest {
   url: URL;
   method: string;
   headers: Record<string, string>;
   body: string | Uint8Array;
-}
-
-let signerModule: Promise<{ SignatureV4: typeof SignatureV4; Hash: typeof import('@smithy/hash-node').Hash }> | undefined;
-
-function loadSigner(): NonNullable<typeof signerModule> {
-  signerModule ??= Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')]).then(([signature, hash]) => ({
-    SignatureV4: signature.SignatureV4,
-    Hash: hash.Hash,
-  }));
-  return signerModule;
 }
 
 function queryRecord(url: URL): Record<string, string | string[]> {
@@ -37,7 +27,7 @@ export async function signSigV4(
   request: SignableRequest,
   options: { service: string; region: string; credentials: AwsCredentials; now: () => number },
 ): Promise<Record<string, string>> {
-  const { SignatureV4, Hash } = await loadSigner();
+  const { SignatureV4, Hash } = await loadSigv4Signer();
   const signer = new SignatureV4({
     service: options.service,
     region: options.region,

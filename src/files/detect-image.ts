@@ -1,5 +1,5 @@
 // What an image is, read from its bytes (never from a name or a caller's claim).
-import { imageSize } from 'image-size';
+import { loadImageSize } from './load-image-size.js';
 
 const MEDIA_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' };
 
@@ -9,7 +9,8 @@ export interface DetectedImage {
   height?: number;
 }
 
-export function detectImage(bytes: Uint8Array): DetectedImage | undefined {
+export async function detectImage(bytes: Uint8Array): Promise<DetectedImage | undefined> {
+  const { imageSize } = await loadImageSize();
   try {
     const { type, width, height } = imageSize(bytes);
     const mediaType = type === undefined ? undefined : MEDIA_TYPES[type];

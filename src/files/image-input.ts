@@ -73,7 +73,7 @@ const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': '
 export async function toImageFile(input: ImageInput, where: string, limit = MAX_INPUT_BYTES): Promise<ImageFile & { width?: number; height?: number }> {
   const { bytes, name } = await readBytes(input, where, limit);
   if (bytes.byteLength === 0) throw invalid(where, 'is empty.');
-  const detected = detectImage(bytes);
+  const detected = await detectImage(bytes);
   if (detected === undefined) throw invalid(where, 'is not an image imagegate recognizes (PNG, JPEG, WebP or GIF).', 'invalid_image_format');
   const base = (name ?? where.replace(/\W+/g, '-').replace(/^-+|-+$/g, '')).replace(/\.[a-z0-9]+$/i, '');
   return { bytes, mediaType: detected.mediaType, filename: `${base}.${EXTENSIONS[detected.mediaType] ?? 'img'}`, width: detected.width, height: detected.height };
