@@ -151,6 +151,8 @@ export function largeAnswer(call: PreparedCall, options: RunOptions, read: Extra
         const step = await rest.next();
         if (step.done === true) break;
         const chunk = asBuffer(step.value);
+        // An empty chunk held back would let the real last bytes out before the check.
+        if (chunk.length === 0) continue;
         if (scanner.length + chunk.length > DEFAULT_MAX_RESPONSE_BYTES) throw tooLargeError(call);
         scanner.push(chunk);
         yield pending;

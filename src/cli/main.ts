@@ -3,9 +3,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { ImagegateError } from '../errors/classes.js';
 import { version } from '../version.js';
-import { runGenerate } from './generate-command.js';
-import { runModels } from './models-command.js';
-import { runServe } from './serve-command.js';
 import { usage } from './usage.js';
 
 async function main(argv: string[]): Promise<number | undefined> {
@@ -18,10 +15,11 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  if (command === 'generate') return runGenerate(rest);
-  if (command === 'models') return runModels(rest);
-  if (command === undefined || command.startsWith('-')) return runServe(argv);
-  if (command === 'serve' || command === 'proxy') return runServe(rest);
+  // Each command loads only what it needs: a one-off generation never loads the server's dependencies.
+  if (command === 'generate') return (await import('./generate-command.js')).runGenerate(rest);
+  if (command === 'models') return (await import('./models-command.js')).runModels(rest);
+  if (command === undefined || command.startsWith('-')) return (await import('./serve-command.js')).runServe(argv);
+  if (command === 'serve' || command === 'proxy') return (await import('./serve-command.js')).runServe(rest);
   process.stderr.write(`imagegate: unknown command "${command}"\n\n${usage}`);
   return 2;
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Agent, request } from 'undici';
+import type { Agent, request } from 'undici';
 import { BUILTIN_PROTOCOL, callBuiltin } from '../builtin/upstreams.js';
 import { APIConnectionError, APIUserAbortError, BadGatewayError, ImagegateError, TimeoutError, type ErrorDetails } from '../errors/classes.js';
 
@@ -25,14 +25,22 @@ export interface SendOptions {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
-// Our own timer bounds the whole exchange, so undici's per-phase timeouts are disabled.
-const agent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 600_000,
-  connections: 128,
-  headersTimeout: 0,
-  bodyTimeout: 0,
-});
+interface Undici {
+  request: typeof request;
+  agent: Agent;
+}
+
+let undici: Promise<Undici> | undefined;
+
+/** undici is loaded by the first request, not on import: it is most of what importing imagegate would cost. */
+function loadUndici(): Promise<Undici> {
+  undici ??= import('undici').then(({ Agent, request }) => ({
+    request,
+    // Our own timer bounds the whole exchange, so undici's per-phase timeouts are disabled.
+    agent: new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 }),
+  }));
+  return undici;
+}
 
 /** A response whose body is read as it arrives; reading it maps timeouts, aborts and resets like the request. */
 export interface StreamingHttpResponse {
@@ -125,6 +133,7 @@ export async function openHttp(req: HttpRequest, options: SendOptions): Promise<
         })();
       return { status: answer.status, headers: answer.headers, body: readBody(source, exchange, fail) };
     }
+    const { request, agent } = await loadUndici();
     const response = await request(req.url, { dispatcher: agent, method: req.method, headers: req.headers, body: req.body, signal: exchange.emitter });
     return {
       status: response.statusCode,
