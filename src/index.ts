@@ -10,3 +10,4 @@ export type { ProxyConfig } from '../generated/canonical/types.js';
 export { imageEdit, type ImageEditParams, type ImageInput } from './image-edit.js';
 export { ImageStream, type StreamSummary } from './stream/image-stream.js';
 export type { ImageStreamEvent } from '../generated/canonical/types.js';
+export { closeUpstreamConnections } from './http/transport.js';

@@ -32,6 +32,16 @@ interface Undici {
 
 let undici: Promise<Undici> | undefined;
 
+/**
+ * Closes the keep-alive connections to providers (they would otherwise linger up to the keep-alive timeout), once
+ * the calls in progress have ended. A later call opens new ones.
+ */
+export async function closeUpstreamConnections(): Promise<void> {
+  const loaded = undici;
+  undici = undefined;
+  if (loaded !== undefined) await (await loaded).agent.close();
+}
+
 /** undici is loaded by the first request, not on import: it is most of what importing imagegate would cost. */
 function loadUndici(): Promise<Undici> {
   undici ??= import('undici').then(({ Agent, request }) => ({

@@ -323,12 +323,16 @@ describe('the client gives up', () => {
     await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 500));
     expect(hang.requests.length - before.hang).toBe(1);
     expect(limited.requests.length - before.limited).toBe(1);
-    // Counted once each, with nginx's 499 for a client that closed the request. (The `request` log line is missing for
-    // such requests: fastify's onResponse never fires when the answer neither finishes nor fails. See the report.)
+    // Counted once each, with nginx's 499 for a client that closed the request, and logged once each with it.
     const metrics = await retried.proxy.get('/metrics');
     for (const mode of ['hang', 'rate-limit-429']) {
       expect(metrics).toMatch(new RegExp(`^imagegate_requests_total\\{[^}]*model_group="${mode}"[^}]*status="499"\\} 1$`, 'm'));
     }
+    const closed = retried.proxy
+      .logLines()
+      .map((line) => JSON.parse(line) as { msg?: string; status?: number; path?: string })
+      .filter((line) => line.msg === 'request' && line.status === 499);
+    expect(closed).toHaveLength(2);
   });
 });
 
