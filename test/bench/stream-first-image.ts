@@ -1,21 +1,25 @@
-// npx tsx test/bench/stream-first-image.ts (after npm run build): the time to the first partial image of a streamed
-// generation, as the official openai client sees it, calling a local OpenAI-shaped upstream directly and through
-// the built proxy (its own process, --log-level warn); also the whole non-streamed request both ways, for
-// comparison. Requests run one at a time, alternating direct and proxied; prints one markdown table.
-// Env: BENCH_RUNS (per scenario, default 200), BENCH_FIRST_DELAY_MS (the upstream's wait before its first
-// event, default 0).
-import os from 'node:os';
+// Part of npm run bench: the time to the first partial image of a streamed generation, as the official openai client
+// sees it, calling the bench's OpenAI-shaped upstream directly and through the proxy; also the whole non-streamed
+// request both ways, for comparison. Requests run one at a time, alternating direct and proxied, from the bench's
+// parent process (the upstream and the proxy are child processes).
 import OpenAI from 'openai';
-import { openaiStreamEvents, startImageStreamUpstream } from '../helpers/image-stream-upstream.js';
-import { startBenchProxy } from './proxy-server.js';
+import { percentile } from './protocol.js';
 
-const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 200));
-const FIRST_DELAY_MS = Math.max(0, Number(process.env['BENCH_FIRST_DELAY_MS'] ?? 0));
-const WARMUP = 20;
+export interface StreamFirstImageOptions {
+  /** The upstream's OpenAI base URL (…/v1) and the model it is asked for. */
+  direct: { baseURL: string; model: string };
+  /** The proxy's base URL (…/v1) and the model group routed to that upstream. */
+  proxy: { baseURL: string; model: string };
+  runs: number;
+  warmup: number;
+}
 
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+export interface StreamFirstImageRow {
+  name: string;
+  /** Sorted, ms. */
+  samples: number[];
+  /** The direct row this one compares with. */
+  direct?: StreamFirstImageRow;
 }
 
 async function firstPartialMs(api: OpenAI, model: string): Promise<number> {
@@ -33,49 +37,38 @@ async function wholeRequestMs(api: OpenAI, model: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function main(): Promise<void> {
-  const upstream = await startImageStreamUpstream();
-  upstream.respond((request) =>
-    request.json?.['stream'] === true
-      ? { kind: 'sse', events: openaiStreamEvents(1, { firstDelayMs: FIRST_DELAY_MS }) }
-      : { kind: 'json', status: 200, body: { created: 1700000000, data: [{ b64_json: 'aGVsbG8=' }] } },
-  );
-  const proxy = await startBenchProxy(`model_list:\n  - model_name: images\n    litellm_params: { model: openai/gpt-image-1, api_base: "${upstream.url}/v1", api_key: sk-bench }\n`);
-  try {
-    const direct = new OpenAI({ baseURL: `${upstream.url}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
-    const viaProxy = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
-    const scenarios = [
-      { name: 'first partial image, upstream direct', run: () => firstPartialMs(direct, 'gpt-image-1') },
-      { name: 'first partial image, through the proxy', run: () => firstPartialMs(viaProxy, 'images') },
-      { name: 'whole non-streamed request, upstream direct', run: () => wholeRequestMs(direct, 'gpt-image-1') },
-      { name: 'whole non-streamed request, through the proxy', run: () => wholeRequestMs(viaProxy, 'images') },
-    ];
-    const samples = scenarios.map(() => [] as number[]);
-    for (let round = 0; round < WARMUP + RUNS; round++) {
-      for (const [index, scenario] of scenarios.entries()) {
-        const ms = await scenario.run();
-        if (round >= WARMUP) samples[index]!.push(ms);
-      }
-    }
-    const lines = ['| scenario | runs | p50 ms | p90 ms | p99 ms | added p50 ms vs direct |', '|---|---:|---:|---:|---:|---:|'];
+export async function measureStreamFirstImage(options: StreamFirstImageOptions): Promise<StreamFirstImageRow[]> {
+  const direct = new OpenAI({ baseURL: options.direct.baseURL, apiKey: 'sk-bench', maxRetries: 0 });
+  const viaProxy = new OpenAI({ baseURL: options.proxy.baseURL, apiKey: 'sk-bench', maxRetries: 0 });
+  const scenarios = [
+    { name: 'first partial image, upstream direct', run: () => firstPartialMs(direct, options.direct.model) },
+    { name: 'first partial image, through imagegate', run: () => firstPartialMs(viaProxy, options.proxy.model) },
+    { name: 'whole non-streamed 1 KB request, upstream direct', run: () => wholeRequestMs(direct, options.direct.model) },
+    { name: 'whole non-streamed 1 KB request, through imagegate', run: () => wholeRequestMs(viaProxy, options.proxy.model) },
+  ];
+  const samples = scenarios.map(() => [] as number[]);
+  for (let round = 0; round < options.warmup + options.runs; round++) {
     for (const [index, scenario] of scenarios.entries()) {
-      const values = samples[index]!;
-      const added = index % 2 === 1 ? `+${(percentile(values, 0.5) - percentile(samples[index - 1]!, 0.5)).toFixed(2)}` : '—';
-      lines.push(`| ${scenario.name} | ${values.length} | ${percentile(values, 0.5).toFixed(2)} | ${percentile(values, 0.9).toFixed(2)} | ${percentile(values, 0.99).toFixed(2)} | ${added} |`);
+      const ms = await scenario.run();
+      if (round >= options.warmup) samples[index]!.push(ms);
     }
-    const cpus = os.cpus();
-    console.log(`\n${lines.join('\n')}\n`);
-    console.log(
-      `- ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}; upstream and client in this process, the proxy in its own. ` +
-        `Upstream waits ${FIRST_DELAY_MS} ms before its first event; sequential requests, keep-alive, ${WARMUP} warm-up rounds.`,
-    );
-  } finally {
-    await proxy.stop();
-    await upstream.close();
   }
+  const rows: StreamFirstImageRow[] = scenarios.map((scenario, index) => ({ name: scenario.name, samples: samples[index]!.sort((a, b) => a - b) }));
+  for (let index = 1; index < rows.length; index += 2) rows[index]!.direct = rows[index - 1]!;
+  return rows;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+export function streamFirstImageTable(rows: StreamFirstImageRow[]): string {
+  const lines = ['| scenario (concurrency 1) | runs | p50 ms | p90 ms | p99 ms | added p50 ms vs direct |', '|---|---:|---:|---:|---:|---:|'];
+  for (const row of rows) {
+    const p50 = percentile(row.samples, 0.5);
+    const added =
+      row.direct === undefined
+        ? '—'
+        : `${p50 >= percentile(row.direct.samples, 0.5) ? '+' : ''}${(p50 - percentile(row.direct.samples, 0.5)).toFixed(2)}`;
+    lines.push(
+      `| ${row.name} | ${row.samples.length} | ${p50.toFixed(2)} | ${percentile(row.samples, 0.9).toFixed(2)} | ${percentile(row.samples, 0.99).toFixed(2)} | ${added} |`,
+    );
+  }
+  return lines.join('\n');
+}
