@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageEdit, imageGeneration, ImageStream, Router, type ImageStreamEvent } from '../../../src/index.js';
 import { syntheticPng } from '../../../src/builtin/synthetic-image.js';
-import { imageEvents, startSseUpstream, type SseUpstream } from '../../helpers/sse-upstream.js';
+import { openaiStreamEvents, startImageStreamUpstream, type ImageStreamUpstream } from '../../helpers/image-stream-upstream.js';
 
-let upstream: SseUpstream;
+let upstream: ImageStreamUpstream;
 beforeAll(async () => {
-  upstream = await startSseUpstream();
+  upstream = await startImageStreamUpstream();
 });
 afterAll(async () => upstream.close());
 
@@ -23,9 +23,17 @@ async function collect(stream: ImageStream): Promise<{ events: ImageStreamEvent[
   return { events, receivedAt };
 }
 
+/** The last upstream request was closed by the client before its answer ended, within 2 s. */
+async function expectClosedEarly(): Promise<void> {
+  const request = upstream.requests.at(-1)!;
+  // closedAt is set, synchronously, when the connection closes early; closedEarly then settles at once.
+  await expect.poll(() => request.closedAt, { timeout: 2000 }).toBeDefined();
+  expect(await request.closedEarly).toBe(true);
+}
+
 describe('imageGeneration({ stream: true })', () => {
   it('yields the partial images then the completed one, each as it arrives, with usage and cost', async () => {
-    upstream.next({ events: imageEvents('image_generation', 2), gapMs: 150 });
+    upstream.respond({ kind: 'sse', events: openaiStreamEvents(2, { delayMs: 150 }) });
     const stream = await imageGeneration({ ...openai(), prompt: 'a fox', stream: true, partial_images: 2 });
     const { events, receivedAt } = await collect(stream);
     expect(events.map((e) => [e.type, 'partial_image_index' in e ? e.partial_image_index : undefined])).toEqual([
@@ -37,17 +45,17 @@ describe('imageGeneration({ stream: true })', () => {
     // Each event reached the caller before the upstream wrote the next one (150 ms later): nothing was buffered.
     expect(receivedAt[0]!).toBeLessThan(sentAt[1]!);
     expect(receivedAt[1]!).toBeLessThan(sentAt[2]!);
-    expect(JSON.parse(upstream.requests.at(-1)!.body)).toMatchObject({ stream: true, partial_images: 2 });
+    expect(upstream.requests.at(-1)!.json).toMatchObject({ stream: true, partial_images: 2 });
     const summary = await stream.summary;
     expect(summary.images).toBe(1);
-    expect(summary.usage).toMatchObject({ input_tokens: 10, output_tokens: 100 });
+    expect(summary.usage).toMatchObject({ input_tokens: 50, output_tokens: 272 });
     // gpt-image-1: $5 per 1M text input tokens, $40 per 1M image output tokens.
-    expect(summary.response_cost).toBeCloseTo((10 * 5 + 100 * 40) / 1e6, 12);
+    expect(summary.response_cost).toBeCloseTo((50 * 5 + 272 * 40) / 1e6, 12);
     expect(stream._hidden_params.provider).toBe('openai');
   });
 
   it('cancels the upstream request when the caller aborts mid-stream', async () => {
-    upstream.next({ events: imageEvents('image_generation', 3), gapMs: 200 });
+    upstream.respond({ kind: 'sse', events: openaiStreamEvents(3, { delayMs: 200 }) });
     const controller = new AbortController();
     const stream = await imageGeneration({ ...openai(), prompt: 'a fox', stream: true, partial_images: 3, signal: controller.signal });
     const seen: string[] = [];
@@ -60,34 +68,34 @@ describe('imageGeneration({ stream: true })', () => {
       })(),
     ).rejects.toMatchObject({ name: 'APIUserAbortError' });
     expect(seen).toEqual(['image_generation.partial_image']);
-    await expect.poll(() => upstream.requests.at(-1)!.closedEarly, { timeout: 2000 }).toBe(true);
+    await expectClosedEarly();
     await expect(stream.summary).rejects.toBeDefined();
   });
 
   it('ends the upstream request when the caller stops reading', async () => {
-    upstream.next({ events: imageEvents('image_generation', 3), gapMs: 200 });
+    upstream.respond({ kind: 'sse', events: openaiStreamEvents(3, { delayMs: 200 }) });
     const stream = await imageGeneration({ ...openai(), prompt: 'a fox', stream: true, partial_images: 3 });
     for await (const event of stream) {
       expect(event.type).toBe('image_generation.partial_image');
       break;
     }
-    await expect.poll(() => upstream.requests.at(-1)!.closedEarly, { timeout: 2000 }).toBe(true);
+    await expectClosedEarly();
   });
 
   it('maps an error event after the first byte through the provider error rules', async () => {
-    upstream.next({ events: [imageEvents('image_generation', 1)[0]!, { event: 'error', data: { type: 'error', error: { message: 'blocked by moderation', code: 'moderation_blocked' } } }] });
+    upstream.respond({ kind: 'sse', events: [openaiStreamEvents(1)[0]!, { data: { type: 'error', error: { message: 'blocked by moderation', code: 'moderation_blocked' } } }] });
     const stream = await imageGeneration({ ...openai(), prompt: 'a fox', stream: true, partial_images: 1 });
     await expect(collect(stream)).rejects.toMatchObject({ name: 'ContentPolicyViolationError', message: expect.stringContaining('blocked by moderation') });
   });
 
   it('is an error when the stream ends without a completed image', async () => {
-    upstream.next({ events: [imageEvents('image_generation', 1)[0]!] });
+    upstream.respond({ kind: 'sse', events: [openaiStreamEvents(1)[0]!] });
     const stream = await imageGeneration({ ...openai(), prompt: 'a fox', stream: true, partial_images: 1 });
     await expect(collect(stream)).rejects.toMatchObject({ name: 'BadGatewayError', code: 'bad_upstream_stream' });
   });
 
   it('rejects before the first byte with the upstream error (so a router can retry)', async () => {
-    upstream.next({ status: 500, json: { error: { message: 'upstream broke', type: 'server_error', code: null, param: null } } });
+    upstream.respond({ kind: 'json', status: 500, body: { error: { message: 'upstream broke', type: 'server_error', code: null, param: null } } });
     await expect(imageGeneration({ ...openai(), prompt: 'a fox', stream: true })).rejects.toMatchObject({ name: 'InternalServerError', status: 500 });
   });
 
@@ -98,7 +106,7 @@ describe('imageGeneration({ stream: true })', () => {
       code: 'streaming_unsupported',
       message: expect.stringContaining('allow_single_event_stream'),
     });
-    upstream.next({ status: 200, json: { images: ['aGVsbG8='] } });
+    upstream.respond({ kind: 'json', status: 200, body: { images: ['aGVsbG8='] } });
     const stream = await imageGeneration({
       ...mock,
       api_base: upstream.url,
@@ -110,13 +118,14 @@ describe('imageGeneration({ stream: true })', () => {
     const { events } = await collect(stream);
     expect(events).toEqual([{ type: 'image_generation.completed', b64_json: 'aGVsbG8=', created_at: expect.any(Number) }]);
     expect(stream._hidden_params.warnings.map((w) => w.code)).toContain('stream-emulated');
-    expect(JSON.parse(upstream.requests.at(-1)!.body)).not.toHaveProperty('stream');
+    expect(upstream.requests.at(-1)!.json).toBeDefined();
+    expect(upstream.requests.at(-1)!.json).not.toHaveProperty('stream');
   });
 });
 
 describe('imageEdit({ stream: true })', () => {
   it('streams image_edit events from a multipart edit', async () => {
-    upstream.next({ events: imageEvents('image_edit', 1), gapMs: 20 });
+    upstream.respond({ kind: 'sse', events: openaiStreamEvents(1, { kind: 'image_edit', delayMs: 20 }) });
     const png = syntheticPng('input', 0, 32, 32);
     const stream = await imageEdit({ ...openai(), prompt: 'add a hat', image: png, stream: true, partial_images: 1 });
     const { events } = await collect(stream);
@@ -127,9 +136,9 @@ describe('imageEdit({ stream: true })', () => {
 describe('Router streaming', () => {
   it('retries before the first byte on another deployment, then streams', async () => {
     let calls = 0;
-    const failing = await startSseUpstream();
-    failing.next({ status: 503, json: { error: { message: 'overloaded', type: 'server_error', code: null, param: null } } });
-    upstream.next({ events: imageEvents('image_generation', 1) });
+    const failing = await startImageStreamUpstream();
+    failing.respond({ kind: 'json', status: 503, body: { error: { message: 'overloaded', type: 'server_error', code: null, param: null } } });
+    upstream.respond({ kind: 'sse', events: openaiStreamEvents(1) });
     const router = new Router(
       {
         model_list: [
