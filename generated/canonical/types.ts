@@ -195,6 +195,12 @@ export type components = {
       general_settings?: {
         /** @description Let clients send credentials and destinations (api_key, api_base, aws_*, vertex_*, ...) in the request body. Default false. */
         allow_client_side_credentials?: boolean;
+        /** @description Seconds a client gets to send a request's headers, from its first byte (or from connecting); a client still sending then gets 408 and is disconnected (default 10; never more than client_request_timeout_seconds). */
+        client_header_timeout_seconds?: number;
+        /** @description Seconds an idle keep-alive connection is kept open for the client's next request (default 72: longer than the 60 s idle timeout of common load balancers). */
+        client_keep_alive_timeout_seconds?: number;
+        /** @description Seconds a client gets to send a whole request, headers and body; a client still sending then gets 408 and is disconnected (default 60). The time the proxy takes to answer is not counted. */
+        client_request_timeout_seconds?: number;
         /** @description The key clients must send (Authorization: Bearer, api-key or x-api-key). Without it (and without IMAGEGATE_MASTER_KEY) the proxy is open. */
         master_key?: string;
         /** @description Largest accepted request body in megabytes (default 10). */

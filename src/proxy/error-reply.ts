@@ -26,14 +26,28 @@ const TYPE_BY_STATUS: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
+// Messages and params may quote what the client sent (a model name, a key, a value), which can be megabytes: every
+// answer, and the log line that repeats its error, stays this small.
+const MAX_MESSAGE_CHARS = 2000;
+const MAX_PARAM_CHARS = 200;
+
+/** `text` cut in the middle when longer than `max` characters, saying how much was left out. */
+function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const gap = `… [${text.length - max} characters omitted] …`;
+  const kept = Math.max(0, max - gap.length);
+  const head = Math.ceil((kept * 3) / 4);
+  return `${text.slice(0, head)}${gap}${text.slice(text.length - (kept - head))}`;
+}
+
 export function envelope(status: number, message: string, code: string | null, param: string | null = null): ErrorReply {
   return {
     status,
     body: {
       error: {
-        message,
+        message: bounded(message, MAX_MESSAGE_CHARS),
         type: TYPE_BY_STATUS[status] ?? 'api_error',
-        param,
+        param: param === null ? null : bounded(param, MAX_PARAM_CHARS),
         code,
       },
     },

@@ -107,6 +107,16 @@ function addField(payload: Record<string, unknown>, part: MultipartValue, total:
   payload[name] = value;
 }
 
+/**
+ * Reads what is left of a body refused half-way and drops it. Node leaves a body that is still being consumed to its
+ * consumer, so one abandoned mid-stream keeps its keep-alive connection stuck: the next request on it never gets an
+ * answer.
+ */
+function discardRestOfBody(request: FastifyRequest): void {
+  request.raw.unpipe();
+  request.raw.resume();
+}
+
 /** The edit request in a multipart body: text fields by name, `image` (one Buffer, or an array for image[]) and `mask`. */
 export async function readMultipartEdit(request: FastifyRequest, limitBytes: number): Promise<Record<string, unknown>> {
   const declared = Number(request.headers['content-length']);
@@ -134,6 +144,7 @@ export async function readMultipartEdit(request: FastifyRequest, limitBytes: num
       }
     }
   } catch (error) {
+    discardRestOfBody(request);
     throw multipartError(error, limitBytes);
   }
   if (images.length > 0) payload['image'] = asArray ? images : images[0];

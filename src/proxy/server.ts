@@ -6,6 +6,7 @@ import { envelope, errorReply } from './error-reply.js';
 import { createKeyCheck } from './master-key.js';
 import { ProxyMetrics, recordImageRequest } from './metrics.js';
 import { CLIENT_CLOSED_REQUEST, newRequestContext, setImagegateHeaders } from './request-context.js';
+import { answerClientError, answerFrameworkError, answerUnknownExpectation } from './protocol-errors.js';
 import { logRequest } from './request-log.js';
 import { registerHealthRoutes, type HealthState } from './routes/health.js';
 import { registerImageEditRoutes } from './routes/image-edits.js';
@@ -28,24 +29,60 @@ export interface ProxyOptions {
   metrics?: ProxyMetrics;
   /** Spend since start served at /spend (default: a new ledger). */
   spend?: SpendLedger;
+  /** Client connection limits (general_settings.client_*_timeout_seconds); each defaults to DEFAULT_CLIENT_TIMEOUTS. */
+  clientTimeouts?: Partial<ClientTimeouts>;
 }
 
+/** Seconds a client connection may take, whatever it sends: what keeps slow clients (slowloris) from holding the proxy. */
+export interface ClientTimeouts {
+  /** To send a request's headers, from its first byte (or from connecting). Never more than requestSeconds. */
+  headerSeconds: number;
+  /** To send a whole request, headers and body. The proxy's own time to answer is not counted. */
+  requestSeconds: number;
+  /** An idle keep-alive connection waits this long for the next request. */
+  keepAliveSeconds: number;
+}
+
+// Node's own headersTimeout is 60 s and fastify turns requestTimeout off, so a client trickling a body byte by byte
+// could hold a connection forever. 72 s keep-alive (fastify's default) outlasts the 60 s idle timeout of common
+// load balancers, so they never reuse a connection the proxy is closing.
+export const DEFAULT_CLIENT_TIMEOUTS: ClientTimeouts = { headerSeconds: 10, requestSeconds: 60, keepAliveSeconds: 72 };
+
 const UNAUTHENTICATED = new Set(['/health/liveliness', '/health/readiness']);
+
+const REDACTED_LOG_PATHS = ['busboyOptions.headers.authorization', 'busboyOptions.headers["api-key"]', 'busboyOptions.headers["x-api-key"]', 'err.rawPacket'];
 
 export const DEFAULT_MAX_REQUEST_SIZE_MB = 10;
 
 export function buildProxy(options: ProxyOptions): FastifyInstance {
+  const timeouts = { ...DEFAULT_CLIENT_TIMEOUTS, ...options.clientTimeouts };
+  const requestTimeout = Math.max(1, Math.round(timeouts.requestSeconds * 1000));
+  // node:http requires headersTimeout <= requestTimeout.
+  const headersTimeout = Math.min(requestTimeout, Math.max(1, Math.round(timeouts.headerSeconds * 1000)));
   const app = Fastify({
-    loggerInstance: options.logger,
+    // At trace level fastify and @fastify/multipart log request headers and raw bytes: never the keys in them.
+    loggerInstance: options.logger.child({}, { redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: Math.floor(options.maxRequestSizeMb * 1024 * 1024),
     genReqId: () => randomUUID(),
+    // Both timeouts are absolute (a client sending a byte now and then does not reset them); node checks them every
+    // connectionsCheckingInterval (its default, 30 s, would let a 10 s limit run to 40 s). A late client gets 408 and is
+    // disconnected. No idle-socket timeout (connectionTimeout): an image can take minutes with nothing on the wire.
+    requestTimeout,
+    keepAliveTimeout: Math.max(1, Math.round(timeouts.keepAliveSeconds * 1000)),
+    // A request without Host (HTTP/1.0 style) is served rather than refused with Node's empty 400.
+    http: { requireHostHeader: false, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))) },
     forceCloseConnections: 'idle',
     // Draining is answered by our own hook below, in the OpenAI error shape.
     return503OnClosing: false,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Azure deployment names are short; a longer one is still answered (404 or 414) in the OpenAI envelope.
+    maxParamLength: 500,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
+  app.server.on('checkExpectation', answerUnknownExpectation);
   // Only JSON bodies: fastify's built-in text/plain parser would hand a string to the routes (a 400) where
   // any other non-JSON content type gets 415.
   app.removeContentTypeParser('text/plain');
@@ -54,17 +91,27 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
   const spend = options.spend ?? new SpendLedger(deploymentGroups(options.router));
 
   app.decorateRequest('imagegate', null as never);
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks take callbacks, not async functions: every request runs them, and a promise per hook shows in the profile.
+  app.addHook('onRequest', (request, reply, done) => {
     request.imagegate = newRequestContext();
+    // fastify has no onResponse for a client that left before its answer: the request is logged as 499 here.
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished || reply.raw.headersSent) return;
+      request.imagegate.status ??= CLIENT_CLOSED_REQUEST;
+      logRequest(request, reply);
+    });
     const path = request.url.split('?')[0]!;
     if (options.health.draining && path !== '/health/liveliness' && path !== '/health/readiness') {
       const { status, body } = envelope(503, 'The proxy is shutting down; retry against another instance.', 'shutting_down');
       request.imagegate.error = { type: body.error.type, code: body.error.code, message: body.error.message };
       setImagegateHeaders(request, reply);
-      await reply.code(status).header('retry-after', '1').send(body);
+      reply.code(status).header('retry-after', '1').send(body);
       return;
     }
-    if (keyMatches === undefined || UNAUTHENTICATED.has(path) || keyMatches(request.headers)) return;
+    if (keyMatches === undefined || UNAUTHENTICATED.has(path) || keyMatches(request.headers)) {
+      done();
+      return;
+    }
     const { status, body } = envelope(
       401,
       'Missing or wrong proxy key: send it as Authorization: Bearer <key> (or an api-key / x-api-key header).',
@@ -76,13 +123,17 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
       code: body.error.code,
       message: body.error.message,
     };
-    await reply.code(status).send(body);
+    reply.code(status).send(body);
   });
   // While draining, every answer closes its connection, so keep-alive clients cannot hold the shutdown open.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (options.health.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => logRequest(request, reply));
+  app.addHook('onResponse', (request, reply, done) => {
+    logRequest(request, reply);
+    done();
+  });
 
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body, headers } = errorReply(error, options.maxRequestSizeMb);
