@@ -1,13 +1,5 @@
-// google-auth-library, imported on first use and shared after: only calls that authenticate with Google OAuth load it
-// (with gaxios, gcp-metadata and their dependencies).
-type GoogleAuthLibrary = typeof import('google-auth-library');
+// google-auth-library: only calls that authenticate with Google OAuth load it (with gaxios, gcp-metadata and their
+// dependencies).
+import { loadOnce } from '../load-once.js';
 
-let loading: Promise<GoogleAuthLibrary> | undefined;
-
-export function loadGoogleAuthLibrary(): Promise<GoogleAuthLibrary> {
-  loading ??= import('google-auth-library').catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+export const loadGoogleAuthLibrary = loadOnce(() => import('google-auth-library'));

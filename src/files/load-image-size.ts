@@ -1,12 +1,4 @@
-// image-size, imported on first use and shared after: only calls that read input images (edits) load it.
-type ImageSizeModule = typeof import('image-size');
+// image-size: only calls that read input images (edits) load it.
+import { loadOnce } from '../load-once.js';
 
-let loading: Promise<ImageSizeModule> | undefined;
-
-export function loadImageSize(): Promise<ImageSizeModule> {
-  loading ??= import('image-size').catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+export const loadImageSize = loadOnce(() => import('image-size'));

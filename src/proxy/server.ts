@@ -78,7 +78,7 @@ export function buildProxy(options: ProxyOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Azure deployment names are short; a longer one is still answered (404 or 414) in the OpenAI envelope.
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });

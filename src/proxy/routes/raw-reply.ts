@@ -3,11 +3,11 @@
 // can only cut the body short, so the client never takes a partial answer for a whole one. The request is then
 // recorded with the error's status, like a stream that failed after its first event.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RawAnswerSummary, RawImageAnswer } from '../../response/raw-answer.js';
-import { errorReply } from '../error-reply.js';
-import { CLIENT_CLOSED_REQUEST, setImagegateHeaders } from '../request-context.js';
+import type { RawImageAnswer } from '../../response/raw-answer.js';
+import { setImagegateHeaders } from '../request-context.js';
 import { logRequest } from '../request-log.js';
-import { writable, type StreamReplyOptions } from './stream-reply.js';
+import { recordAnswerEnd, writeEach } from './answer-end.js';
+import type { StreamReplyOptions } from './stream-reply.js';
 
 const finiteOrNull = (cost: number | null): number | null => (typeof cost === 'number' && Number.isFinite(cost) ? cost : null);
 
@@ -31,36 +31,11 @@ export async function rawReply(request: FastifyRequest, reply: FastifyReply, ans
   if (answer.contentLength !== undefined) headers['content-length'] = answer.contentLength;
   if (!clientLeft) raw.writeHead(200, headers);
 
-  let failure: unknown;
-  try {
-    for await (const piece of answer) {
-      if (clientLeft) break;
-      if (!raw.write(piece)) await writable(raw);
-    }
-  } catch (error) {
-    failure = error;
-  }
-  const summary = await answer.summary.then(
-    (value): RawAnswerSummary | undefined => value,
-    (error: unknown) => {
-      failure ??= error;
-      return undefined;
-    },
-  );
+  const failure = await writeEach(raw, answer, (piece) => piece, () => clientLeft);
   raw.off('close', onClose);
-  if (clientLeft) {
-    context.status = CLIENT_CLOSED_REQUEST;
-    context.error = { type: 'client_closed_request', code: null, message: 'The client closed the connection before the answer ended.' };
-  } else if (failure !== undefined || summary === undefined) {
-    const { status, body } = errorReply(failure, options.maxRequestSizeMb);
-    if (status >= 500 && body.error.code === 'internal_error') request.log.error({ err: failure, call_id: request.id }, 'internal error');
-    context.status = status;
-    context.error = { type: body.error.type, code: body.error.code, message: body.error.message };
-    raw.destroy();
-  } else {
-    context.images = summary.images;
-    context.responseCost = finiteOrNull(summary.response_cost);
-  }
+  const error = await recordAnswerEnd(request, { clientLeft, failure, summary: answer.summary }, options.maxRequestSizeMb);
+  // The headers said 200: a failure can only cut the body short.
+  if (error !== undefined) raw.destroy();
   options.onEnd();
   if (raw.destroyed) {
     // fastify runs no onResponse hook for a response that never finished.

@@ -2,12 +2,10 @@
 // message per event, written as it arrives (no buffering, backpressure respected). An error after the stream
 // started is one `event: error` message (openai-node throws it as an APIError); a client that leaves aborts the
 // upstream request.
-import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ImageStream, StreamSummary } from '../../stream/image-stream.js';
-import { errorReply } from '../error-reply.js';
-import { CLIENT_CLOSED_REQUEST } from '../request-context.js';
+import type { ImageStream } from '../../stream/image-stream.js';
 import { logRequest } from '../request-log.js';
+import { recordAnswerEnd, writeEach } from './answer-end.js';
 
 export interface StreamReplyOptions {
   /** For the error envelope of an error after the stream started. */
@@ -25,20 +23,6 @@ const STREAM_HEADERS = {
 /** One server-sent event. JSON.stringify escapes newlines, so `data` is always a single line. */
 export function sseMessage(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
-/** Resolves when the socket can take more (drain) or will never take more (close). */
-export function writable(raw: ServerResponse): Promise<void> {
-  if (raw.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      raw.off('drain', done);
-      raw.off('close', done);
-      resolve();
-    };
-    raw.on('drain', done);
-    raw.on('close', done);
-  });
 }
 
 /**
@@ -64,35 +48,9 @@ export async function streamReply(request: FastifyRequest, reply: FastifyReply, 
     raw.flushHeaders();
   }
 
-  let failure: unknown;
-  try {
-    for await (const event of stream) {
-      if (clientLeft) break;
-      if (!raw.write(sseMessage(event.type, event))) await writable(raw);
-    }
-  } catch (error) {
-    failure = error;
-  }
-  const summary = await stream.summary.then(
-    (value): StreamSummary | undefined => value,
-    (error: unknown) => {
-      failure ??= error;
-      return undefined;
-    },
-  );
-  if (clientLeft || raw.destroyed) {
-    context.status = CLIENT_CLOSED_REQUEST;
-    context.error = { type: 'client_closed_request', code: null, message: 'The client closed the connection before the stream ended.' };
-  } else if (failure !== undefined || summary === undefined) {
-    const { status, body } = errorReply(failure, options.maxRequestSizeMb);
-    if (status >= 500 && body.error.code === 'internal_error') request.log.error({ err: failure, call_id: request.id }, 'internal error');
-    context.status = status;
-    context.error = { type: body.error.type, code: body.error.code, message: body.error.message };
-    raw.write(sseMessage('error', { type: 'error', error: body.error }));
-  } else {
-    context.images = summary.images;
-    context.responseCost = typeof summary.response_cost === 'number' && Number.isFinite(summary.response_cost) ? summary.response_cost : null;
-  }
+  const failure = await writeEach(raw, stream, (event) => sseMessage(event.type, event), () => clientLeft);
+  const error = await recordAnswerEnd(request, { clientLeft: clientLeft || raw.destroyed, failure, summary: stream.summary }, options.maxRequestSizeMb);
+  if (error !== undefined) raw.write(sseMessage('error', { type: 'error', error }));
   options.onEnd();
   raw.off('close', onClose);
   if (raw.destroyed) {
