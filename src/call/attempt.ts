@@ -34,24 +34,16 @@ export async function attempt(call: PreparedCall, options: CallOptions, signal: 
   try {
     const response = await openHttp(
       { url: url.toString(), method, headers: { ...headers, ...auth.headers }, body },
-      { timeoutMs: call.timeoutMs, signal, context: { provider: provider.id, model: call.model } },
+      // The upstream time ends when the body has been read (or abandoned).
+      { timeoutMs: call.timeoutMs, signal, context: { provider: provider.id, model: call.model }, onBodyEnd: report },
     );
     if (response.status >= 300) {
       const text = await readText(response.body, MAX_ERROR_BODY_BYTES);
       throw mapUpstreamError(call.context, { status: response.status, headers: response.headers, body: text });
     }
-    return { ...response, body: timed(response.body, report) };
+    return response;
   } catch (error) {
     report();
     throw error;
-  }
-}
-
-/** The upstream time ends when the body has been read (or abandoned). */
-async function* timed(body: AsyncIterable<Uint8Array>, done: () => void): AsyncGenerator<Uint8Array> {
-  try {
-    yield* body;
-  } finally {
-    done();
   }
 }

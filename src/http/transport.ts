@@ -21,6 +21,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   maxResponseBytes?: number;
   context?: { provider?: string; model?: string };
+  /** Told once the body has been read to its end, or abandoned. */
+  onBodyEnd?: () => void;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
@@ -113,7 +115,7 @@ function failure(error: unknown, exchange: Exchange, origin: string, options: Se
   return connectionError(error, origin, details);
 }
 
-async function* readBody(source: AsyncIterable<Uint8Array>, exchange: Exchange, fail: (error: unknown) => Error): AsyncGenerator<Uint8Array> {
+async function* readBody(source: AsyncIterable<Uint8Array>, exchange: Exchange, fail: (error: unknown) => Error, onEnd?: () => void): AsyncGenerator<Uint8Array> {
   let complete = false;
   try {
     for await (const chunk of source) yield chunk;
@@ -124,6 +126,7 @@ async function* readBody(source: AsyncIterable<Uint8Array>, exchange: Exchange, 
     // A reader that stops early (or fails) cancels the rest of the upstream body; a complete one keeps the connection.
     if (!complete) exchange.abort();
     exchange.close();
+    onEnd?.();
   }
 }
 
@@ -141,14 +144,14 @@ export async function openHttp(req: HttpRequest, options: SendOptions): Promise<
         (async function* () {
           yield Buffer.from(answer.body, 'utf8');
         })();
-      return { status: answer.status, headers: answer.headers, body: readBody(source, exchange, fail) };
+      return { status: answer.status, headers: answer.headers, body: readBody(source, exchange, fail, options.onBodyEnd) };
     }
     const { request, agent } = await loadUndici();
     const response = await request(req.url, { dispatcher: agent, method: req.method, headers: req.headers, body: req.body, signal: exchange.emitter });
     return {
       status: response.statusCode,
       headers: normalizeHeaders(response.headers),
-      body: readBody(response.body as AsyncIterable<Uint8Array>, exchange, fail),
+      body: readBody(response.body as AsyncIterable<Uint8Array>, exchange, fail, options.onBodyEnd),
     };
   } catch (error) {
     exchange.close();
