@@ -55,8 +55,11 @@ export async function readLargeOrText(response: StreamingHttpResponse, call: Pre
     return chunk;
   };
   const asText = (): ReadAnswer => ({ kind: 'text', status, headers, body: Buffer.concat(held).toString('utf8') });
+  // A declared length says at once which way to go, so a large answer starts flowing with its first chunk.
+  const declared = Number(headers['content-length']);
+  const knownLarge = Number.isSafeInteger(declared) && declared >= LARGE_ANSWER_BYTES;
   try {
-    while (size < LARGE_ANSWER_BYTES) {
+    while (!knownLarge && size < LARGE_ANSWER_BYTES) {
       const chunk = await next();
       if (chunk === undefined) return asText();
       held.push(chunk);
