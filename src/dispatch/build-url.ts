@@ -1,4 +1,5 @@
 // The request URL: base URL setting + the operation path, unless the base already names the operation.
+import { BoundedCache } from '../bounded-cache.js';
 import type { GenerateOperation, WireRequest } from '../provider/types.js';
 
 function operationSuffix(pathTemplate: string): string {
@@ -30,19 +31,14 @@ export function buildUrl(operation: GenerateOperation, base: string, wire: WireR
   return url;
 }
 
-// Base URLs repeat (one per deployment): each is split once.
-const splitBases = new Map<string, { prefix: string; search: string }>();
-const MAX_SPLIT_BASES = 1024;
+// Each base URL is split once.
+const splitBases = new BoundedCache<{ prefix: string; search: string }>();
 
 function baseParts(base: string): { prefix: string; search: string } {
-  let parts = splitBases.get(base);
-  if (parts === undefined) {
+  return splitBases.get(base, () => {
     const parsed = new URL(base);
-    parts = { prefix: `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`, search: parsed.search };
-    if (splitBases.size >= MAX_SPLIT_BASES) splitBases.clear();
-    splitBases.set(base, parts);
-  }
-  return parts;
+    return { prefix: `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`, search: parsed.search };
+  });
 }
 
 /** The base URL without credentials or query, safe to report. */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Agent, request } from 'undici';
+import { BoundedCache } from '../bounded-cache.js';
 import { BUILTIN_PROTOCOL, callBuiltin } from '../builtin/upstreams.js';
 import { APIConnectionError, APIUserAbortError, BadGatewayError, ImagegateError, TimeoutError, type ErrorDetails } from '../errors/classes.js';
 
@@ -185,17 +186,10 @@ export async function readText(body: AsyncIterable<Uint8Array>, maxBytes: number
   return Buffer.concat(chunks, received).toString('utf8');
 }
 
-// Upstream URLs repeat (one per deployment and operation): their origins are worked out once.
-const origins = new Map<string, string>();
-const MAX_CACHED_ORIGINS = 1024;
+const origins = new BoundedCache<string>();
 
 function originOf(url: string, details: ErrorDetails): string {
-  const cached = origins.get(url);
-  if (cached !== undefined) return cached;
-  const origin = parseOrigin(url, details);
-  if (origins.size >= MAX_CACHED_ORIGINS) origins.clear();
-  origins.set(url, origin);
-  return origin;
+  return origins.get(url, () => parseOrigin(url, details));
 }
 
 function parseOrigin(url: string, details: ErrorDetails): string {

@@ -52,6 +52,11 @@ export function newRequestContext(): RequestContext {
   };
 }
 
+/** A cost as the proxy records it: USD when known and finite, else null (unknown price). */
+export function knownCost(cost: number | null | undefined): number | null {
+  return typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
+}
+
 export function setImagegateHeaders(request: FastifyRequest, reply: FastifyReply): void {
   const context = request.imagegate;
   const totalMs = performance.now() - context.startedAt;

@@ -1,6 +1,7 @@
 // Resolves a provider's settings (api_key, api_base, region, ...) from call params, then the environment,
 // then a named fallback (e.g. the AWS profile's region), then the spec's default, whose {placeholders}
 // expand from other settings. Explicit params win.
+import { BoundedCache } from '../bounded-cache.js';
 import { BUILTIN_PROTOCOL } from '../builtin/upstreams.js';
 import { AuthenticationError, BadRequestError } from '../errors/classes.js';
 import type { ProviderDefinition, SettingFallback, SettingSpec } from '../provider/types.js';
@@ -69,12 +70,10 @@ function expandDefault(provider: ProviderDefinition, name: string, template: str
   return { value, from: 'default' };
 }
 
-const patterns = new Map<string, RegExp>();
+const patterns = new BoundedCache<RegExp>();
 
 function compiled(pattern: string): RegExp {
-  let regexp = patterns.get(pattern);
-  if (regexp === undefined) patterns.set(pattern, (regexp = new RegExp(pattern)));
-  return regexp;
+  return patterns.get(pattern, () => new RegExp(pattern));
 }
 
 function checkPattern(provider: ProviderDefinition, name: string, spec: SettingSpec, found: Found): void {
@@ -87,16 +86,14 @@ function checkPattern(provider: ProviderDefinition, name: string, spec: SettingS
   });
 }
 
-// Base URLs repeat (one per deployment): each distinct value is checked once.
-const checkedBaseUrls = new Set<string>();
-const MAX_CHECKED_BASE_URLS = 1024;
+// Each distinct base URL is checked once.
+const baseUrls = new BoundedCache<string>();
 
 function normaliseBaseUrl(provider: ProviderDefinition, name: string, found: Found): string {
-  if (checkedBaseUrls.has(found.value)) return found.value.replace(/\/+$/, '');
-  checkBaseUrl(provider, name, found);
-  if (checkedBaseUrls.size >= MAX_CHECKED_BASE_URLS) checkedBaseUrls.clear();
-  checkedBaseUrls.add(found.value);
-  return found.value.replace(/\/+$/, '');
+  return baseUrls.get(found.value, () => {
+    checkBaseUrl(provider, name, found);
+    return found.value.replace(/\/+$/, '');
+  });
 }
 
 function checkBaseUrl(provider: ProviderDefinition, name: string, found: Found): void {

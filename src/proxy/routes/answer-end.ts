@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { errorReply, type ErrorReply } from '../error-reply.js';
-import { CLIENT_CLOSED_REQUEST } from '../request-context.js';
+import { CLIENT_CLOSED_REQUEST, knownCost } from '../request-context.js';
 
 /** Resolves when the socket can take more (drain) or will never take more (close). */
 function writable(raw: ServerResponse): Promise<void> {
@@ -21,7 +21,12 @@ function writable(raw: ServerResponse): Promise<void> {
 }
 
 /** Writes each item as it comes, until the items end or the client leaves; the error that ended them, if one did. */
-export async function writeEach<T>(raw: ServerResponse, items: AsyncIterable<T>, encode: (item: T) => string | Buffer, clientLeft: () => boolean): Promise<unknown> {
+export async function writeEach<T>(
+  raw: ServerResponse,
+  items: AsyncIterable<T>,
+  encode: (item: T) => string | Buffer,
+  clientLeft: () => boolean,
+): Promise<unknown> {
   try {
     for await (const item of items) {
       if (clientLeft()) break;
@@ -70,6 +75,6 @@ export async function recordAnswerEnd<S extends { images: number; response_cost:
     return body.error;
   }
   context.images = summary.images;
-  context.responseCost = typeof summary.response_cost === 'number' && Number.isFinite(summary.response_cost) ? summary.response_cost : null;
+  context.responseCost = knownCost(summary.response_cost);
   return undefined;
 }

@@ -1,6 +1,6 @@
 // What the generation and edit routes share: the checks before routing, the router's call options, and the
 // answer — the ImagesResponse JSON, or an event stream for `stream: true`.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, ImagegateError } from '../../errors/classes.js';
 import { validateEditRequest, validateRequest } from '../../params/validate-request.js';
 import type { CallResult } from '../../call/run-call.js';
@@ -8,7 +8,7 @@ import { RawImageAnswer } from '../../response/raw-answer.js';
 import type { RouteCallOptions, Router } from '../../router/router.js';
 import { ImageStream } from '../../stream/image-stream.js';
 import { refuseClientCredentials } from '../client-credentials.js';
-import { setImagegateHeaders } from '../request-context.js';
+import { knownCost, setImagegateHeaders } from '../request-context.js';
 import { rawReply } from './raw-reply.js';
 import { streamReply } from './stream-reply.js';
 
@@ -120,11 +120,26 @@ export async function answerImageRequest(
     });
     return undefined;
   }
-  const cost = result._hidden_params.response_cost;
-  context.responseCost = typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
+  context.responseCost = knownCost(result._hidden_params.response_cost);
   context.images = Array.isArray(result.data) ? result.data.length : 0;
   setImagegateHeaders(request, reply);
   return result;
+}
+
+export type ImageRouteHandler = (request: FastifyRequest, reply: FastifyReply, route: string, modelFromPath?: string) => Promise<unknown>;
+
+/**
+ * One image operation's three routes: /v1/images/<operation>, /images/<operation> and Azure's
+ * /openai/deployments/{model}/images/<operation>, whose model comes from the path.
+ */
+export function registerImageRoutes(app: FastifyInstance, operation: string, options: ImageRouteOptions, handle: ImageRouteHandler): void {
+  for (const route of [`/v1/images/${operation}`, `/images/${operation}`]) {
+    app.post(route, answerHooks(route, options), (request, reply) => handle(request, reply, route));
+  }
+  const azureRoute = `/openai/deployments/:model/images/${operation}`;
+  app.post<{ Params: { model: string } }>(azureRoute, answerHooks(azureRoute, options), (request, reply) =>
+    handle(request, reply, azureRoute, request.params.model),
+  );
 }
 
 /** Route options with the onSend hook that tells onAnswer about every answer sent the usual way (not a stream's). */

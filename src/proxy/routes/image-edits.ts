@@ -2,11 +2,18 @@
 // (image / image[] file parts, mask) or JSON (images as base64 or data: URLs), routed like generations; the
 // ImagesResponse JSON out — or, with `stream: true`, an event stream of image_edit.* events.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { BadRequestError } from '../../errors/classes.js';
 import type { ImageEditParams } from '../../image-edit.js';
 import { multipartLimits, readMultipartEdit } from '../multipart-edit.js';
-import { answerHooks, answerImageRequest, checkImageRequest, requestBody, type ImageRouteOptions } from './image-call.js';
+import {
+  answerImageRequest,
+  checkImageRequest,
+  registerImageRoutes,
+  requestBody,
+  type ImageRouteHandler,
+  type ImageRouteOptions,
+} from './image-call.js';
 
 function missingImage(multipartBody: boolean): BadRequestError {
   return new BadRequestError(
@@ -25,19 +32,25 @@ function checkJsonFiles(payload: Record<string, unknown>): void {
   if (image === undefined || image === null || (Array.isArray(image) && image.length === 0)) throw missingImage(false);
   const images = Array.isArray(image) ? image : [image];
   if (!images.every(isFileString)) {
-    throw new BadRequestError('Invalid "image": each image must be a base64 string or a data:image/...;base64, URL (or send the edit as multipart/form-data).', {
-      param: 'image',
-      code: 'invalid_image',
-    });
+    throw new BadRequestError(
+      'Invalid "image": each image must be a base64 string or a data:image/...;base64, URL (or send the edit as multipart/form-data).',
+      {
+        param: 'image',
+        code: 'invalid_image',
+      },
+    );
   }
   if (payload['mask'] !== undefined && !isFileString(payload['mask'])) {
-    throw new BadRequestError('Invalid "mask": it must be a base64 string or a data:image/...;base64, URL.', { param: 'mask', code: 'invalid_image' });
+    throw new BadRequestError('Invalid "mask": it must be a base64 string or a data:image/...;base64, URL.', {
+      param: 'mask',
+      code: 'invalid_image',
+    });
   }
 }
 
 export function registerImageEditRoutes(app: FastifyInstance, options: ImageRouteOptions): void {
   const limitBytes = Math.floor(options.maxRequestSizeMb * 1024 * 1024);
-  const handle = async (request: FastifyRequest, reply: FastifyReply, route: string, modelFromPath?: string): Promise<unknown> => {
+  const handle: ImageRouteHandler = async (request, reply, route, modelFromPath) => {
     const multipartBody = request.isMultipart();
     const payload = multipartBody ? await readMultipartEdit(request, limitBytes) : requestBody(request.body);
     if (modelFromPath !== undefined) payload['model'] = modelFromPath;
@@ -58,12 +71,6 @@ export function registerImageEditRoutes(app: FastifyInstance, options: ImageRout
   // Multipart is parsed in this scope only: the generation routes keep answering 415 to it.
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: multipartLimits(limitBytes), throwFileSizeLimit: true });
-    for (const route of ['/v1/images/edits', '/images/edits']) {
-      scope.post(route, answerHooks(route, options), (request, reply) => handle(request, reply, route));
-    }
-    const azureRoute = '/openai/deployments/:model/images/edits';
-    scope.post<{ Params: { model: string } }>(azureRoute, answerHooks(azureRoute, options), (request, reply) =>
-      handle(request, reply, azureRoute, request.params.model),
-    );
+    registerImageRoutes(scope, 'edits', options, handle);
   });
 }

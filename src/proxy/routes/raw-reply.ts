@@ -4,12 +4,10 @@
 // recorded with the error's status, like a stream that failed after its first event.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawImageAnswer } from '../../response/raw-answer.js';
-import { setImagegateHeaders } from '../request-context.js';
+import { knownCost, setImagegateHeaders } from '../request-context.js';
 import { logRequest } from '../request-log.js';
 import { recordAnswerEnd, writeEach } from './answer-end.js';
 import type { StreamReplyOptions } from './stream-reply.js';
-
-const finiteOrNull = (cost: number | null): number | null => (typeof cost === 'number' && Number.isFinite(cost) ? cost : null);
 
 export async function rawReply(request: FastifyRequest, reply: FastifyReply, answer: RawImageAnswer, options: StreamReplyOptions): Promise<void> {
   const context = request.imagegate;
@@ -17,7 +15,7 @@ export async function rawReply(request: FastifyRequest, reply: FastifyReply, ans
     // Known before the first byte: the answer carries its cost header like any other.
     const summary = await answer.summary;
     context.images = summary.images;
-    context.responseCost = finiteOrNull(summary.response_cost);
+    context.responseCost = knownCost(summary.response_cost);
   }
   setImagegateHeaders(request, reply);
   const raw = reply.raw;
@@ -27,11 +25,19 @@ export async function rawReply(request: FastifyRequest, reply: FastifyReply, ans
     if (!raw.writableFinished) clientLeft = true;
   };
   raw.on('close', onClose);
-  const headers: Record<string, string | number> = { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'application/json; charset=utf-8' };
+  const headers: Record<string, string | number> = {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'application/json; charset=utf-8',
+  };
   if (answer.contentLength !== undefined) headers['content-length'] = answer.contentLength;
   if (!clientLeft) raw.writeHead(200, headers);
 
-  const failure = await writeEach(raw, answer, (piece) => piece, () => clientLeft);
+  const failure = await writeEach(
+    raw,
+    answer,
+    (piece) => piece,
+    () => clientLeft,
+  );
   raw.off('close', onClose);
   const error = await recordAnswerEnd(request, { clientLeft, failure, summary: answer.summary }, options.maxRequestSizeMb);
   // The headers said 200: a failure can only cut the body short.
